@@ -16,7 +16,7 @@ import time
 from ansible_collections.nimbus.openstack.plugins.module_utils import _testcloud_apt as apt
 from ansible_collections.nimbus.openstack.plugins.module_utils import _testcloud_model as model
 from ansible_collections.nimbus.openstack.plugins.module_utils import _testcloud_net as net
-from ansible_collections.nimbus.openstack.plugins.module_utils import _testcloud_nspawn as nspawn
+from ansible_collections.nimbus.openstack.plugins.module_utils import _testcloud_nspawn
 from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_image import ensure_image
 from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_sys import SysError, run, wait_port, write_file
 
@@ -26,6 +26,15 @@ TOOLS = {
     "ip": "iproute2", "iptables": "iptables", "ssh": "openssh-client", "ssh-keygen": "openssh-client",
 }
 BOOT_TIMEOUT = 180
+
+
+def _backend(name):
+    """The module that makes hosts: same functions for containers and VMs."""
+    if name == "libvirt":
+        from ansible_collections.nimbus.openstack.plugins.module_utils import _testcloud_libvirt
+
+        return _testcloud_libvirt
+    return _testcloud_nspawn
 
 
 def preflight():
@@ -89,8 +98,10 @@ def _to_yaml(data):
 
 
 class TestCloud:
-    def __init__(self, name, topology=None, slot=None, hosts=None, inventory=None, mirror=None, check_mode=False):
+    def __init__(self, name, topology=None, slot=None, hosts=None, inventory=None, mirror=None, backend=None,
+                 check_mode=False):
         self.name = name
+        self.backend_name = backend
         self.dir = os.path.join(STATE_ROOT, name)
         self.topology, self.slot, self.hosts = ("custom" if hosts else topology), slot, hosts
         self.inventory, self.mirror, self.check_mode = inventory, mirror, check_mode
@@ -118,13 +129,18 @@ class TestCloud:
             self.topology, self.hosts = mine["topology"], mine.get("hosts")
         if mine and self.slot is None:
             self.slot = mine["slot"]
+        if mine and self.backend_name not in (None, mine["backend"]):
+            raise model.PlanError("test cloud %r exists with backend %r; remove it first to change the backend"
+                                  % (self.name, mine["backend"]))
+        self.backend_name = self.backend_name or (mine or {}).get("backend") or "nspawn"
+        self.backend = _backend(self.backend_name)
         taken = {s["slot"]: n for n, s in states.items()}
         slot = model.pick_slot(self.slot, self.name, taken)
         return model.plan(self.name, self.topology or "aio", slot, self.hosts)
 
     def _save_state(self, cloud_plan):
         state = {"name": self.name, "topology": cloud_plan["topology"], "slot": cloud_plan["slot"],
-                 "hosts": self.hosts, "backend": "nspawn", "inventory": self.inventory,
+                 "hosts": self.hosts, "backend": self.backend_name, "inventory": self.inventory,
                  "mgmt_gateway": cloud_plan["networks"]["mgmt"]["gateway"]}
         self.changed |= write_file(os.path.join(self.dir, "state.json"), json.dumps(state, indent=1) + "\n")
 
@@ -169,7 +185,7 @@ class TestCloud:
         sources = apt.host_sources(apt.machine_sources(), self.mirror)
         hosts = cloud_plan["hosts"]
         if self.check_mode:
-            self.changed = not all(nspawn.running(self._host_dir(h)) for h in hosts)
+            self.changed = not all(self.backend.running(self._host_dir(h)) for h in hosts)
             return cloud_plan
         self._save_state(cloud_plan)
         gateway = cloud_plan["networks"]["mgmt"]["gateway"]
@@ -183,17 +199,17 @@ class TestCloud:
         started = []
         for host in hosts:
             host_dir = self._host_dir(host)
-            made = self._timed("disk_" + host["name"], nspawn.create_disk, host_dir, base)
-            reconfigured = nspawn.configure(host_dir, _host_files(cloud_plan, host, pubkey, sources, proxy))
-            if reconfigured and not made and nspawn.running(host_dir):
-                nspawn.stop(host_dir, host)  # its files changed under it: reboot to apply them
-            if not nspawn.running(host_dir):
-                nspawn.start(host_dir, host)
+            made = self._timed("disk_" + host["name"], self.backend.create_disk, host_dir, base)
+            reconfigured = self.backend.configure(host_dir, _host_files(cloud_plan, host, pubkey, sources, proxy))
+            if reconfigured and not made and self.backend.running(host_dir):
+                self.backend.stop(host_dir, host)  # its files changed under it: reboot to apply them
+            if not self.backend.running(host_dir):
+                self.backend.start(host_dir, host)
                 started.append(host)
             self.changed |= made or reconfigured
         known_hosts = os.path.join(self.dir, "known_hosts")
         self.changed |= write_file(known_hosts, "".join(
-            "%s %s\n" % (h["interfaces"]["mgmt"]["address"], nspawn.host_public_key(self._host_dir(h)))
+            "%s %s\n" % (h["interfaces"]["mgmt"]["address"], self.backend.host_public_key(self._host_dir(h)))
             for h in hosts))
         if started:
             self.changed = True
@@ -210,9 +226,9 @@ class TestCloud:
         cloud_plan = self._plan(states)
         for host in cloud_plan["hosts"]:
             if self.check_mode:
-                self.changed |= nspawn.running(self._host_dir(host))
+                self.changed |= self.backend.running(self._host_dir(host))
             else:
-                self.changed |= nspawn.stop(self._host_dir(host), host)
+                self.changed |= self.backend.stop(self._host_dir(host), host)
         return cloud_plan
 
     def restarted(self):
@@ -228,13 +244,15 @@ class TestCloud:
         states = _load_states()
         state = states.get(self.name)
         cloud_plan = self._plan(states) if state else None
+        backend = _backend((state or {}).get("backend") or self.backend_name)
         if self.check_mode:
             self.changed = state is not None or os.path.isdir(self.dir)
             return cloud_plan
         # Hosts are found on disk, not only in the state: a run may have died before writing it.
         for host_dir in glob.glob(os.path.join(self.dir, "hosts", "*")):
             host = {"name": os.path.basename(host_dir), "netns": model.netns_name(self.name, os.path.basename(host_dir))}
-            self.changed |= nspawn.stop(host_dir, host)
+            self.changed |= backend.stop(host_dir, host)
+            backend.remove(host_dir, host)
         # Leftovers of a run that never wrote its state are found by their names.
         for netns in glob.glob(os.path.join(net.NETNS_DIR, model.netns_name(self.name, "*"))):
             self.changed |= net.delete_netns(os.path.basename(netns))

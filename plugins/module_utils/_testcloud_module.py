@@ -25,6 +25,7 @@ ARGUMENT_SPEC = {
     "state": {"type": "str", "default": "present", "choices": ["present", "stopped", "restarted", "absent"]},
     "inventory": {"type": "path"},
     "mirror": {"type": "str"},
+    "backend": {"type": "str", "choices": ["nspawn", "libvirt"]},
 }
 
 
@@ -33,7 +34,8 @@ def run_module():
     params = module.params
     cloud = TestCloud(
         params["name"], topology=params["topology"], slot=params["slot"], hosts=params["hosts"],
-        inventory=params["inventory"], mirror=params["mirror"], check_mode=module.check_mode,
+        inventory=params["inventory"], mirror=params["mirror"], backend=params["backend"],
+        check_mode=module.check_mode,
     )
     try:
         preflight()

@@ -95,5 +95,7 @@ def stop(host_dir, host):
     return delete_netns(host["netns"]) or bool(pids)
 
 
-def remove(host_dir):
+def remove(host_dir, host):
+    """Delete a stopped host's disk."""
+    del host  # the container leaves nothing outside its directory
     shutil.rmtree(host_dir, ignore_errors=True)

@@ -85,6 +85,14 @@ options:
       - Debian mirror URL to use instead of the one the machine's apt
         sources name.
     type: str
+  backend:
+    description:
+      - What a host is. V(nspawn) is a systemd-nspawn container;
+        V(libvirt) is a QEMU/KVM virtual machine made by libvirt from the
+        same base image (TCG where KVM cannot run guests).
+      - Defaults to what the cloud was created with, else V(nspawn).
+    type: str
+    choices: [nspawn, libvirt]
 notes:
   - The base image is kept under C(/var/cache/nimbus/images), the package
     cache under C(/var/cache/nimbus/apt-cacher-ng), and the hosts' disks,
