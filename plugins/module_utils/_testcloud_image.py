@@ -34,7 +34,7 @@ CUSTOMIZE = [
 REMOVE = ["etc/ssh/ssh_host_*", "var/lib/apt/lists/*_*", "etc/hostname"]
 
 RECIPE = {"suite": "bookworm", "variant": "minbase", "packages": PACKAGES,
-          "customize": CUSTOMIZE, "remove": REMOVE, "version": 1}
+          "customize": CUSTOMIZE, "remove": REMOVE, "version": 2}
 
 
 def recipe_id():
@@ -65,6 +65,8 @@ def ensure_image(mirror, proxy):
     for pattern in REMOVE:
         for found in glob.glob(os.path.join(tmp, "rootfs", pattern)):
             os.remove(found)
+    # Package lists were removed: an old mtime makes `apt cache_valid_time` fetch them anew.
+    os.utime(os.path.join(tmp, "rootfs", "var/lib/apt/lists"), (0, 0))
     write_file(os.path.join(tmp, "recipe.json"), json.dumps(RECIPE, indent=1, sort_keys=True) + "\n")
     write_file(os.path.join(tmp, "complete"), "")
     os.rename(tmp, path)
