@@ -33,6 +33,7 @@ def _backend(name):
     if name == "libvirt":
         from ansible_collections.nimbus.openstack.plugins.module_utils import _testcloud_libvirt
 
+        _testcloud_libvirt.preflight()  # its own tools and libvirt-python, before anything changes
         return _testcloud_libvirt
     return _testcloud_nspawn
 
@@ -120,12 +121,7 @@ class TestCloud:
 
     def _plan(self, states):
         mine = states.get(self.name)
-        if mine and (self.topology, self.hosts) != (None, None) and \
-                (self.topology, self.hosts) != (mine["topology"], mine.get("hosts")):
-            raise model.PlanError(
-                "test cloud %r exists with topology %r and other hosts; remove it first (testcloud_state=absent)"
-                % (self.name, mine["topology"]))
-        if mine and self.topology is None:  # stop/restart/absent reuse what was created
+        if mine:  # a cloud keeps the hosts it was created with
             self.topology, self.hosts = mine["topology"], mine.get("hosts")
         if mine and self.slot is None:
             self.slot = mine["slot"]
@@ -181,6 +177,12 @@ class TestCloud:
     # -- states ----------------------------------------------------------
     def present(self):
         states = _load_states()
+        mine = states.get(self.name)
+        if mine and (self.topology, self.hosts) != (None, None) and \
+                (self.topology, self.hosts) != (mine["topology"], mine.get("hosts")):
+            raise model.PlanError(
+                "test cloud %r exists with topology %r and other hosts; remove it first (testcloud_state=absent)"
+                % (self.name, mine["topology"]))
         cloud_plan = self._plan(states)
         sources = apt.host_sources(apt.machine_sources(), self.mirror)
         hosts = cloud_plan["hosts"]
