@@ -1,0 +1,56 @@
+"""Merging `<role>_<file>_overrides` into rendered INI files."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.nimbus.openstack.plugins.module_utils._ini import format_value, merge_ini
+
+BASE = """# keystone.conf, rendered
+[DEFAULT]
+debug = false
+
+[database]
+connection = mysql+pymysql://keystone:x@db/keystone
+# max_retries = 10
+
+[token]
+provider = fernet
+"""
+
+
+def test_no_overrides_keeps_the_text():
+    assert merge_ini(BASE, {}) == BASE
+
+
+def test_existing_key_is_replaced_in_place():
+    out = merge_ini(BASE, {"DEFAULT": {"debug": True}})
+    assert out == BASE.replace("debug = false", "debug = true")
+
+
+def test_new_key_goes_to_the_end_of_its_section():
+    out = merge_ini(BASE, {"database": {"max_retries": 5}})
+    assert "# max_retries = 10\nmax_retries = 5\n\n[token]" in out
+
+
+def test_new_section_goes_to_the_end():
+    out = merge_ini(BASE, {"cache": {"enabled": True, "backend": "dogpile.cache.pymemcache"}})
+    assert out.endswith("provider = fernet\n\n[cache]\nenabled = true\nbackend = dogpile.cache.pymemcache\n")
+
+
+def test_none_removes_a_key_and_commented_keys_are_not_keys():
+    out = merge_ini(BASE, {"token": {"provider": None}, "database": {"# max_retries": None}})
+    assert "provider" not in out
+    assert "# max_retries = 10" in out
+
+
+def test_repeated_key_collapses_to_one():
+    out = merge_ini("[a]\nx = 1\nx = 2\n", {"a": {"x": 3}})
+    assert out == "[a]\nx = 3\n"
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (True, "true"), (False, "false"), (["a", "b"], "a,b"), (3, "3"), ("s", "s"),
+])
+def test_format_value(value, text):
+    assert format_value(value) == text
