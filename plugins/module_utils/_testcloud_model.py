@@ -209,9 +209,12 @@ def pick_slot(requested, cloud, taken):
 def inventory(cloud_plan, key_file, known_hosts, apt_proxy):
     """The Ansible inventory of a cloud, as a dict ready for YAML."""
     ext = cloud_plan["networks"]["external"]
+    controller = next(h for h in cloud_plan["hosts"] if "controller" in h["groups"])
     hosts = {}
     for host in cloud_plan["hosts"]:
-        hostvars = {"ansible_host": host["interfaces"]["mgmt"]["address"]}
+        # The interpreter is a host var, not an `all` var: the implicit localhost
+        # takes `all` vars, and tasks delegated to it need the controller's Python.
+        hostvars = {"ansible_host": host["interfaces"]["mgmt"]["address"], "ansible_python_interpreter": "/usr/bin/python3"}
         for net, iface in host["interfaces"].items():
             hostvars["nimbus_%s_interface" % net] = iface["name"]
             if iface["address"]:
@@ -225,10 +228,11 @@ def inventory(cloud_plan, key_file, known_hosts, apt_proxy):
         "all": {
             "vars": {
                 "ansible_user": "root",
-                "ansible_python_interpreter": "/usr/bin/python3",
                 "ansible_ssh_private_key_file": key_file,
                 "ansible_ssh_common_args": "-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes" % known_hosts,
                 "nimbus_testcloud_name": cloud_plan["name"],
+                "nimbus_cloud_name": "nimbus-" + cloud_plan["name"],
+                "nimbus_internal_address": controller["interfaces"]["mgmt"]["address"],
                 "nimbus_apt_proxy": apt_proxy,
                 "nimbus_external_cidr": ext["cidr"],
                 "nimbus_external_gateway": ext["gateway"],

@@ -106,7 +106,7 @@ attributes:
   idempotent:
     support: full
 author:
-  - nimbus.openstack contributors
+  - nimbus.openstack contributors (@nimbus-openstack)
 """
 
 EXAMPLES = r"""

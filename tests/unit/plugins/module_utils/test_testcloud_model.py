@@ -131,7 +131,7 @@ def test_inventory_groups_and_host_vars():
     inv = model.inventory(plan, "/k", "/kh", "http://172.29.236.65:3142")["all"]
     assert inv["children"]["compute"]["hosts"] == {"compute1": {}, "compute2": {}}
     assert inv["hosts"]["network"] == {
-        "ansible_host": "172.29.236.76",
+        "ansible_host": "172.29.236.76", "ansible_python_interpreter": "/usr/bin/python3",
         "nimbus_mgmt_interface": "eth0", "nimbus_mgmt_address": "172.29.236.76",
         "nimbus_overlay_interface": "eth1", "nimbus_overlay_address": "172.29.240.76",
         "nimbus_external_interface": "eth2",
@@ -140,3 +140,5 @@ def test_inventory_groups_and_host_vars():
     assert "UserKnownHostsFile=/kh" in inv["vars"]["ansible_ssh_common_args"]
     assert inv["vars"]["nimbus_external_cidr"] == "172.29.248.64/26"
     assert inv["vars"]["nimbus_external_gateway"] == "172.29.248.65"
+    assert inv["vars"]["nimbus_internal_address"] == "172.29.236.75"  # the controller
+    assert inv["vars"]["nimbus_cloud_name"] == "nimbus-multi"
