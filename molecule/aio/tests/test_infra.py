@@ -1,0 +1,42 @@
+"""The infrastructure services of the all-in-one cloud (testinfra on the host)."""
+
+from __future__ import annotations
+
+import pytest
+
+# service -> ports it must listen on, on the management address only
+SERVICES = {
+    "mariadb": [3306],
+    "rabbitmq-server": [5672, 25672],
+    "memcached": [11211],
+    "keystone": [5000],
+}
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_service_enabled_and_running(host, service):
+    unit = host.service(service)
+    assert unit.is_running and unit.is_enabled
+
+
+def _listeners(host):
+    """(address, port) of every TCP listener on the host."""
+    found = set()
+    for line in host.check_output("ss -Htln").splitlines():
+        local = line.split()[3]
+        address, port = local.rsplit(":", 1)
+        found.add((address.strip("[]"), int(port)))
+    return found
+
+
+@pytest.mark.parametrize(("service", "port"), [(s, p) for s, ports in SERVICES.items() for p in ports])
+def test_listens_on_management_address_only(host, service, port):
+    mgmt = host.ansible.get_variables()["nimbus_mgmt_address"]
+    addresses = {address for address, p in _listeners(host) if p == port}
+    assert addresses == {mgmt}, "%s port %d listens on %s" % (service, port, addresses)
+
+
+def test_epmd_listens_on_management_and_loopback_only(host):
+    mgmt = host.ansible.get_variables()["nimbus_mgmt_address"]
+    addresses = {address for address, p in _listeners(host) if p == 4369}
+    assert addresses and addresses <= {mgmt, "127.0.0.1"}
