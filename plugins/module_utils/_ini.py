@@ -18,10 +18,14 @@ def format_value(value):
 
 
 def merge_ini(text, overrides):
-    """Return `text` with `overrides` ({section: {key: value or None}}) applied."""
+    """Return `text` with `overrides` ({section: {key: value or None}}) applied.
+
+    The section named "" is the lines before any section header, so files without
+    sections (`key = value` lines only, such as rabbitmq.conf) merge the same way.
+    """
     lines = text.splitlines()
     # Where each section ends (index after its last non-blank line) and where its keys are.
-    sections, keys, current = {}, {}, None
+    sections, keys, current = {"": 0}, {}, ""
     for index, line in enumerate(lines):
         match = _SECTION.match(line)
         if match:
@@ -29,9 +33,9 @@ def merge_ini(text, overrides):
             sections.setdefault(current, index + 1)
             continue
         option = _OPTION.match(line)
-        if option and current is not None:
+        if option:
             keys.setdefault((current, option.group(1)), []).append(index)
-        if current is not None and line.strip():
+        if line.strip():
             sections[current] = index + 1
 
     replace, drop, insert, appended = {}, set(), {}, {}
@@ -50,6 +54,9 @@ def merge_ini(text, overrides):
                 else:
                     appended.setdefault(section, []).append("%s = %s" % (key, format_value(value)))
 
+    top = sections[""]
+    if top in insert and top < len(lines) and _SECTION.match(lines[top]):
+        insert[top].append("")
     out = []
     for index in range(len(lines) + 1):
         out.extend(insert.get(index, []))

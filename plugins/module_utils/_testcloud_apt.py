@@ -132,6 +132,7 @@ def cache_config(bind_addresses):
         "LogDir: " + os.path.join(CACHE_HOME, "log"),
         "SupportDir: /usr/lib/apt-cacher-ng",
         "Port: %d" % CACHE_PORT,
+        "SocketPath: " + os.path.join(CACHE_HOME, "socket"),
         "BindAddress: " + " ".join(sorted(bind_addresses)),
         "ExThreshold: 30",
         "PassThroughPattern: ^$",
@@ -161,7 +162,7 @@ def ensure_cache(bind_addresses):
         for address in bind_addresses:
             wait_port(address, CACHE_PORT, 20)
     except SysError as exc:
-        raise SysError("the package cache (apt-cacher-ng) did not start: %s; see %s/log" % (exc, CACHE_HOME))
+        raise SysError("the package cache (apt-cacher-ng) did not start: %s; see %s/log" % (exc, CACHE_HOME)) from exc
     return True
 
 

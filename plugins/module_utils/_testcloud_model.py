@@ -109,7 +109,8 @@ def _host_address(network, slot, index, given, hostname):
     try:
         address = ipaddress.ip_address(given)
     except ValueError:
-        raise PlanError("testcloud host %r: %s address %r is not an IPv4 address" % (hostname, network, given))
+        raise PlanError(
+            "testcloud host %r: %s address %r is not an IPv4 address" % (hostname, network, given)) from None
     gateway = subnet.network_address + 1
     if address not in subnet or address in (subnet.network_address, subnet.broadcast_address, gateway):
         raise PlanError(

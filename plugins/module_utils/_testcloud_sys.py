@@ -86,7 +86,7 @@ def wait_port(address, port, timeout):
                 return
         except OSError as exc:
             if time.monotonic() > deadline:
-                raise SysError("nothing answered on %s:%d within %ds (%s)" % (address, port, timeout, exc))
+                raise SysError("nothing answered on %s:%d within %ds (%s)" % (address, port, timeout, exc)) from exc
             time.sleep(0.5)
 
 

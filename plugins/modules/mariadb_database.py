@@ -49,10 +49,13 @@ requirements:
   - PyMySQL on the database host (Debian package python3-pymysql)
 attributes:
   check_mode:
+    description: Can run in check mode and return the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns what it found and what it would leave, as before and after.
     support: full
   idempotent:
+    description: A second run with the same arguments changes nothing.
     support: full
 author:
   - nimbus.openstack contributors (@nimbus-openstack)

@@ -69,7 +69,7 @@ options:
     description:
       - V(present) creates what is missing and starts stopped hosts;
         V(stopped) shuts hosts down and drops their network namespaces;
-        V(restarted) stops and starts every host (a reboot: kernel network
+        V(restarted) stops and starts every host (like a reboot, kernel network
         state starts empty); V(absent) removes the hosts, namespaces,
         interfaces and firewall rules of this cloud, and nothing else.
     type: str
@@ -99,11 +99,14 @@ notes:
     SSH key and known_hosts under C(/var/lib/nimbus/testcloud/<name>).
 attributes:
   check_mode:
+    description: Can run in check mode and return the changed status without changing anything.
     support: partial
     details: Validates the input and reports whether anything would change, without details.
   diff_mode:
+    description: Returns details on what changed.
     support: none
   idempotent:
+    description: A second run with the same arguments changes nothing.
     support: full
 author:
   - nimbus.openstack contributors (@nimbus-openstack)

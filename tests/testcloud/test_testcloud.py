@@ -40,8 +40,8 @@ def test_root_is_required():
     home = tempfile.mkdtemp(prefix="nimbus-nobody-")
     os.chmod(home, 0o777)
     env = ["env", "HOME=" + home, "ANSIBLE_LOCAL_TEMP=" + home]
-    result = playbook({"testcloud_name": "tcuser"}, prefix=["setpriv", "--reuid=nobody", "--regid=nogroup",
-                                                              "--clear-groups"] + env)
+    nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    result = playbook({"testcloud_name": "tcuser"}, prefix=nobody + env)
     assert result.rc != 0
     assert "needs root" in result.output
     assert not (STATE_ROOT / "tcuser").exists()

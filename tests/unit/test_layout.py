@@ -1,12 +1,15 @@
-"""The collection's layout agrees with meta/runtime.yml.
+"""The collection's modules agree with meta/runtime.yml.
 
-Every OpenStack API module in plugins/modules belongs to the `openstack` action
-group (so `module_defaults: group/nimbus.openstack.openstack` reaches it), the
-test-cloud modules do not, and every name in the group has a module file.
+A module is an OpenStack API module when its documentation extends the common
+auth fragment `nimbus.openstack.openstack`. Exactly those modules belong to the
+`openstack` action group (so `module_defaults: group/nimbus.openstack.openstack`
+reaches them): the test-cloud and helper modules stay out, and every name in the
+group has a module file.
 """
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ import yaml
 
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
 MODULES_DIR = COLLECTION_ROOT / "plugins" / "modules"
-NON_OPENSTACK_PREFIXES = ("testcloud", "mariadb")
+OPENSTACK_FRAGMENT = "nimbus.openstack.openstack"
 
 
 def module_names() -> list[str]:
@@ -26,22 +29,41 @@ def openstack_group() -> list:
     return runtime["action_groups"]["openstack"]
 
 
+def documentation(source: str) -> dict:
+    """The parsed DOCUMENTATION string of a module's source, as ansible-doc reads it."""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "DOCUMENTATION" for t in node.targets):
+            return yaml.safe_load(ast.literal_eval(node.value))
+    raise ValueError("no DOCUMENTATION")
+
+
+def extended_fragments(doc: dict) -> list[str]:
+    fragments = doc.get("extends_documentation_fragment") or []
+    return [fragments] if isinstance(fragments, str) else list(fragments)
+
+
 def is_openstack_module(name: str) -> bool:
-    return not name.startswith(NON_OPENSTACK_PREFIXES)
+    doc = documentation((MODULES_DIR / f"{name}.py").read_text())
+    return OPENSTACK_FRAGMENT in extended_fragments(doc)
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"),
+    ("source", "expected"),
     [
-        ("project", True),
-        ("role_assignment", True),
-        ("server_info", True),
-        ("testcloud", False),
-        ("testcloud_info", False),
+        ('DOCUMENTATION = r"""\nmodule: a\nextends_documentation_fragment:\n  - nimbus.openstack.openstack\n"""\n', [OPENSTACK_FRAGMENT]),
+        ('X = 1\nDOCUMENTATION = """\nmodule: b\nextends_documentation_fragment: nimbus.openstack.openstack\n"""\n', [OPENSTACK_FRAGMENT]),
+        ('DOCUMENTATION = """\nmodule: c\nextends_documentation_fragment: [other.col.auth, nimbus.openstack.openstack]\n"""\n',
+         ["other.col.auth", OPENSTACK_FRAGMENT]),
+        ('DOCUMENTATION = """\nmodule: d\noptions: {}\n"""\n', []),
     ],
 )
-def test_is_openstack_module(name: str, expected: bool) -> None:
-    assert is_openstack_module(name) is expected
+def test_extended_fragments(source: str, expected: list[str]) -> None:
+    assert extended_fragments(documentation(source)) == expected
+
+
+def test_documentation_missing() -> None:
+    with pytest.raises(ValueError):
+        documentation("EXAMPLES = ''\n")
 
 
 def test_requires_ansible() -> None:
@@ -49,27 +71,28 @@ def test_requires_ansible() -> None:
     assert runtime["requires_ansible"] == ">=2.16.0"
 
 
-def test_group_entries_are_short_names() -> None:
+def test_group_entries_are_unique_short_names() -> None:
     group = openstack_group()
     assert group, "the openstack action group is empty"
     for entry in group:
         assert isinstance(entry, str), f"unexpected entry in action group: {entry!r}"
         assert "." not in entry, f"{entry}: list modules of this collection by short name"
+    assert len(group) == len(set(group)), "duplicate names in action_groups.openstack"
 
 
-def test_group_has_no_duplicates() -> None:
-    group = openstack_group()
-    assert len(group) == len(set(group))
+@pytest.mark.parametrize("name", module_names())
+def test_module_in_group_exactly_when_openstack(name: str) -> None:
+    in_group = name in openstack_group()
+    if is_openstack_module(name):
+        assert in_group, f"plugins/modules/{name}.py extends {OPENSTACK_FRAGMENT} but is missing from action_groups.openstack in meta/runtime.yml"
+    else:
+        assert not in_group, f"{name} is in action_groups.openstack but does not extend {OPENSTACK_FRAGMENT}: it is no OpenStack API module"
 
 
-@pytest.mark.parametrize("name", [n for n in module_names() if is_openstack_module(n)])
-def test_openstack_module_is_in_group(name: str) -> None:
-    assert name in openstack_group(), f"plugins/modules/{name}.py is missing from action_groups.openstack in meta/runtime.yml"
-
-
-@pytest.mark.parametrize("name", [n for n in module_names() if not is_openstack_module(n)])
+@pytest.mark.parametrize("name", [n for n in module_names() if n.startswith("testcloud")])
 def test_testcloud_module_is_not_in_group(name: str) -> None:
     assert name not in openstack_group(), f"{name} does not call an OpenStack API: remove it from action_groups.openstack"
+    assert not is_openstack_module(name), f"{name} must not extend {OPENSTACK_FRAGMENT}"
 
 
 @pytest.mark.parametrize("name", openstack_group())

@@ -54,3 +54,38 @@ def test_repeated_key_collapses_to_one():
 ])
 def test_format_value(value, text):
     assert format_value(value) == text
+
+
+RABBITMQ = """# rabbitmq.conf, rendered
+listeners.tcp.default = 10.0.0.1:5672
+distribution.listener.interface = 10.0.0.1
+"""
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    ({"": {"listeners.tcp.default": "10.0.0.2:5672"}},
+     RABBITMQ.replace("10.0.0.1:5672", "10.0.0.2:5672")),
+    ({"": {"vm_memory_high_watermark.relative": 0.5}},
+     RABBITMQ + "vm_memory_high_watermark.relative = 0.5\n"),
+    ({"": {"distribution.listener.interface": None}},
+     "# rabbitmq.conf, rendered\nlisteners.tcp.default = 10.0.0.1:5672\n"),
+    ({"": {}}, RABBITMQ),
+])
+def test_file_without_sections_merges_through_the_empty_section_name(overrides, expected):
+    assert merge_ini(RABBITMQ, overrides) == expected
+
+
+def test_empty_section_name_on_empty_text():
+    assert merge_ini("", {"": {"a": 1, "b": None}}) == "a = 1\n"
+
+
+def test_keys_before_the_first_header_go_there_and_stay_apart_from_sections():
+    text = "x = 1\n[a]\nx = 2\n"
+    assert merge_ini(text, {"a": {"x": 3}}) == "x = 1\n[a]\nx = 3\n"
+    assert merge_ini(text, {"": {"x": 0}}) == "x = 0\n[a]\nx = 2\n"
+    assert merge_ini(text, {"": {"y": 5}}) == "x = 1\ny = 5\n\n[a]\nx = 2\n"
+
+
+def test_new_top_level_key_goes_after_the_leading_comments_not_into_a_section():
+    out = merge_ini(BASE, {"": {"include": "/etc/extra.conf"}})
+    assert out == BASE.replace("rendered\n", "rendered\ninclude = /etc/extra.conf\n\n", 1)
