@@ -20,17 +20,18 @@ NETWORKS = {
     "external": {"interface": "eth2", "groups": ("network",)},
 }
 
-# DESIGN.md ranges. Each cloud takes one /26 slot of each, so four clouds fit
-# side by side and test traffic never leaves these ranges.
+# DESIGN.md ranges. Each cloud takes one /27 slot of each, so eight clouds fit
+# side by side (CI's, a developer's, leftovers of a killed run) and test traffic
+# never leaves these ranges.
 RANGES = {
     "mgmt": ipaddress.ip_network("172.29.236.0/24"),
     "overlay": ipaddress.ip_network("172.29.240.0/24"),
     "external": ipaddress.ip_network("172.29.248.0/24"),
 }
-SLOT_PREFIX = 26
+SLOT_PREFIX = 27
 SLOTS = 2 ** (SLOT_PREFIX - 24)
 FIRST_HOST_OFFSET = 10  # .1 is the machine's bridge address, .2-.9 are spare
-FLOATING_OFFSET = 32  # external addresses from here up are Neutron's to hand out
+FLOATING_OFFSET = 8  # external addresses from here up are Neutron's (hosts have none there)
 
 TOPOLOGIES = {
     "aio": [{"name": "aio1", "groups": list(GROUPS)}],

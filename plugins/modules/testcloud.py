@@ -20,7 +20,7 @@ description:
   - Hosts install packages through an apt-cacher-ng on the machine, listening
     only on the management bridges, that fetches from the mirror the
     machine's own apt sources name.
-  - A cloud takes one of four address slots (a /26 of each range of
+  - A cloud takes one of eight address slots (a /27 of each range of
     DESIGN.md), so several clouds live side by side.
   - Runs on the machine itself (C(connection=local)) as root.
 options:
@@ -55,14 +55,14 @@ options:
         required: true
         choices: [controller, network, compute, storage]
       mgmt_address:
-        description: Management address; must lie in the cloud's management /26.
+        description: Management address; must lie in the cloud's management /27.
         type: str
       overlay_address:
-        description: Overlay address; must lie in the cloud's overlay /26.
+        description: Overlay address; must lie in the cloud's overlay /27.
         type: str
   slot:
     description:
-      - Address slot (0-3). Defaults to the one the cloud has, else the
+      - Address slot (0-7). Defaults to the one the cloud has, else the
         lowest free one.
     type: int
   state:

@@ -19,7 +19,7 @@ ALL_GROUPS = ["controller", "network", "compute", "storage"]
     ({"testcloud_hosts": [{"name": "h1", "groups": ALL_GROUPS, "mgmt_address": "172.29.237.5"}]},
      "mgmt address 172.29.237.5 is outside 172.29.236."),
     ({"testcloud_hosts": [{"name": "h1", "groups": ["controller"]}]}, "leave group 'network' empty"),
-    ({"testcloud_slot": 7}, "testcloud_slot 7 is out of range; use 0 to 3"),
+    ({"testcloud_slot": 9}, "testcloud_slot 9 is out of range; use 0 to 7"),
     ({"testcloud_backend": "docker"}, "value of testcloud_backend must be one of: nspawn, libvirt"),
 ])
 def test_bad_input_fails_before_anything_is_made(extra, message):

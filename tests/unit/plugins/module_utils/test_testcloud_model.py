@@ -50,12 +50,18 @@ def test_slots_never_overlap_and_stay_in_design_ranges(slot):
                 assert ipaddress.ip_address(iface["address"]) in ipaddress.ip_network(plan["networks"][net]["cidr"])
 
 
-def test_floating_pool_is_inside_external_slot_and_above_hosts():
+def test_floating_pool_is_inside_external_slot_and_above_the_gateway():
     ext = model.plan("aio", "aio", 2)["networks"]["external"]
     subnet = ipaddress.ip_network(ext["cidr"])
     start, end = ipaddress.ip_address(ext["pool_start"]), ipaddress.ip_address(ext["pool_end"])
-    assert start in subnet and end in subnet and start < end
-    assert start > subnet.network_address + model.FIRST_HOST_OFFSET + model.MAX_HOSTS
+    assert start in subnet and end in subnet and int(end) - int(start) >= 16
+    assert start > ipaddress.ip_address(ext["gateway"]) and end < subnet.broadcast_address
+
+
+def test_last_host_fits_its_slot():
+    hosts = [{"name": "h%d" % i, "groups": list(model.GROUPS)} for i in range(model.MAX_HOSTS)]
+    last = model.plan("big", "custom", 7, hosts)["hosts"][-1]["interfaces"]["mgmt"]["address"]
+    assert ipaddress.ip_address(last) < ipaddress.ip_network(model.slot_network("mgmt", 7)).broadcast_address
 
 
 @pytest.mark.parametrize("cloud", ["aio", "a", "molaio1", "multi"])
@@ -71,7 +77,7 @@ def test_interface_names_fit_the_kernel_limit(cloud):
     ({"cloud": "Aio"}, "testcloud_name 'Aio' is not allowed"),
     ({"cloud": "toolongname"}, "testcloud_name 'toolongname' is not allowed"),
     ({"topology": "huge"}, "testcloud_topology 'huge' is unknown; choose one of aio, multinode"),
-    ({"slot": 4}, "testcloud_slot 4 is out of range; use 0 to 3"),
+    ({"slot": 8}, "testcloud_slot 8 is out of range; use 0 to 7"),
     ({"hosts": [{"name": "bad_name", "groups": list(model.GROUPS)}]}, "'bad_name' is not a valid hostname"),
     ({"hosts": [{"name": "-x", "groups": list(model.GROUPS)}]}, "'-x' is not a valid hostname"),
     ({"hosts": [{"name": "a", "groups": ["controller", "db"]}]}, "host 'a' has groups"),
@@ -79,11 +85,11 @@ def test_interface_names_fit_the_kernel_limit(cloud):
     ({"hosts": [{"name": "a", "groups": list(model.GROUPS)}, {"name": "a", "groups": ["compute"]}]},
      "'a' appears twice"),
     ({"hosts": [{"name": "a", "groups": list(model.GROUPS), "mgmt_address": "10.0.0.5"}]},
-     "mgmt address 10.0.0.5 is outside 172.29.236.0/26"),
+     "mgmt address 10.0.0.5 is outside 172.29.236.0/27"),
     ({"hosts": [{"name": "a", "groups": list(model.GROUPS), "mgmt_address": "172.29.236.1"}]},
-     "mgmt address 172.29.236.1 is outside 172.29.236.0/26 or reserved"),
+     "mgmt address 172.29.236.1 is outside 172.29.236.0/27 or reserved"),
     ({"hosts": [{"name": "a", "groups": list(model.GROUPS), "overlay_address": "172.29.240.70"}]},
-     "overlay address 172.29.240.70 is outside 172.29.240.0/26"),
+     "overlay address 172.29.240.70 is outside 172.29.240.0/27"),
     ({"hosts": [{"name": "a", "groups": list(model.GROUPS), "mgmt_address": "nope"}]}, "is not an IPv4 address"),
     ({"hosts": [{"name": "a", "groups": list(model.GROUPS)},
                 {"name": "b", "groups": ["compute"], "mgmt_address": "172.29.236.11"}]},
@@ -98,11 +104,11 @@ def test_bad_input_is_named(kwargs, message):
 
 
 def test_given_addresses_are_used():
-    hosts = [{"name": "one", "groups": list(model.GROUPS), "mgmt_address": "172.29.236.70",
-              "overlay_address": "172.29.240.99"}]
+    hosts = [{"name": "one", "groups": list(model.GROUPS), "mgmt_address": "172.29.236.40",
+              "overlay_address": "172.29.240.60"}]
     (host,) = model.plan("x", "custom", 1, hosts)["hosts"]
-    assert host["interfaces"]["mgmt"]["address"] == "172.29.236.70"
-    assert host["interfaces"]["overlay"]["address"] == "172.29.240.99"
+    assert host["interfaces"]["mgmt"]["address"] == "172.29.236.40"
+    assert host["interfaces"]["overlay"]["address"] == "172.29.240.60"
 
 
 @pytest.mark.parametrize(("requested", "taken", "expected"), [
@@ -122,23 +128,23 @@ def test_pick_slot_refuses_a_slot_of_another_cloud():
 
 
 def test_pick_slot_when_full():
-    with pytest.raises(model.PlanError, match="all 4 test-cloud slots are in use"):
-        model.pick_slot(None, "me", {0: "a", 1: "b", 2: "c", 3: "d"})
+    with pytest.raises(model.PlanError, match="all 8 test-cloud slots are in use"):
+        model.pick_slot(None, "me", {slot: "c%d" % slot for slot in range(8)})
 
 
 def test_inventory_groups_and_host_vars():
     plan = model.plan("multi", "multinode", 1)
-    inv = model.inventory(plan, "/k", "/kh", "http://172.29.236.65:3142")["all"]
+    inv = model.inventory(plan, "/k", "/kh", "http://172.29.236.33:3142")["all"]
     assert inv["children"]["compute"]["hosts"] == {"compute1": {}, "compute2": {}}
     assert inv["hosts"]["network"] == {
-        "ansible_host": "172.29.236.76", "ansible_python_interpreter": "/usr/bin/python3",
-        "nimbus_mgmt_interface": "eth0", "nimbus_mgmt_address": "172.29.236.76",
-        "nimbus_overlay_interface": "eth1", "nimbus_overlay_address": "172.29.240.76",
+        "ansible_host": "172.29.236.44", "ansible_python_interpreter": "/usr/bin/python3",
+        "nimbus_mgmt_interface": "eth0", "nimbus_mgmt_address": "172.29.236.44",
+        "nimbus_overlay_interface": "eth1", "nimbus_overlay_address": "172.29.240.44",
         "nimbus_external_interface": "eth2",
     }
     assert inv["vars"]["ansible_ssh_private_key_file"] == "/k"
     assert "UserKnownHostsFile=/kh" in inv["vars"]["ansible_ssh_common_args"]
-    assert inv["vars"]["nimbus_external_cidr"] == "172.29.248.64/26"
-    assert inv["vars"]["nimbus_external_gateway"] == "172.29.248.65"
-    assert inv["vars"]["nimbus_internal_address"] == "172.29.236.75"  # the controller
+    assert inv["vars"]["nimbus_external_cidr"] == "172.29.248.32/27"
+    assert inv["vars"]["nimbus_external_gateway"] == "172.29.248.33"
+    assert inv["vars"]["nimbus_internal_address"] == "172.29.236.43"  # the controller
     assert inv["vars"]["nimbus_cloud_name"] == "nimbus-multi"
