@@ -121,14 +121,11 @@ class TestCloud:
 
     def _plan(self, states):
         mine = states.get(self.name)
-        if mine:  # a cloud keeps the hosts it was created with
-            self.topology, self.hosts = mine["topology"], mine.get("hosts")
+        if mine:  # a cloud keeps the hosts and backend it was created with
+            self.topology, self.hosts, self.backend_name = mine["topology"], mine.get("hosts"), mine["backend"]
         if mine and self.slot is None:
             self.slot = mine["slot"]
-        if mine and self.backend_name not in (None, mine["backend"]):
-            raise model.PlanError("test cloud %r exists with backend %r; remove it first to change the backend"
-                                  % (self.name, mine["backend"]))
-        self.backend_name = self.backend_name or (mine or {}).get("backend") or "nspawn"
+        self.backend_name = self.backend_name or "nspawn"
         self.backend = _backend(self.backend_name)
         taken = {s["slot"]: n for n, s in states.items()}
         slot = model.pick_slot(self.slot, self.name, taken)
@@ -152,7 +149,8 @@ class TestCloud:
             return key, handle.read()
 
     def _wait_ssh(self, cloud_plan, key, known_hosts):
-        deadline = time.monotonic() + BOOT_TIMEOUT
+        timeout = getattr(self.backend, "BOOT_TIMEOUT", BOOT_TIMEOUT)  # VMs under TCG boot slower
+        deadline = time.monotonic() + timeout
         for host in cloud_plan["hosts"]:
             address = host["interfaces"]["mgmt"]["address"]
             wait_port(address, 22, max(1, deadline - time.monotonic()))
@@ -164,7 +162,7 @@ class TestCloud:
                     break
                 if time.monotonic() > deadline:
                     raise SysError("host %s (%s) did not accept SSH within %ds; see %s/console.log"
-                                   % (host["name"], address, BOOT_TIMEOUT, self._host_dir(host)))
+                                   % (host["name"], address, timeout, self._host_dir(host)))
                 time.sleep(1)
 
     def _cache_addresses(self, states, cloud_plan=None):
@@ -183,6 +181,9 @@ class TestCloud:
             raise model.PlanError(
                 "test cloud %r exists with topology %r and other hosts; remove it first (testcloud_state=absent)"
                 % (self.name, mine["topology"]))
+        if mine and self.backend_name not in (None, mine["backend"]):
+            raise model.PlanError("test cloud %r exists with backend %r; remove it first to change the backend"
+                                  % (self.name, mine["backend"]))
         cloud_plan = self._plan(states)
         sources = apt.host_sources(apt.machine_sources(), self.mirror)
         hosts = cloud_plan["hosts"]

@@ -60,7 +60,7 @@ def cloud(request, tmp_path):
         return name, tmp_path / name / "inventory.yml"
 
     yield make
-    for name in names:
+    for name in names:  # the tool knows each cloud's backend and hosts from its state
         playbook({"testcloud_name": name, "testcloud_state": "absent"})
 
 
