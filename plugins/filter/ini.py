@@ -19,6 +19,8 @@ description:
   - A key that exists in its section is replaced in place; a new key goes at
     the end of its section; a new section at the end of the file. Comments and
     order are kept. A value of V(null) removes the key.
+  - The section name C("") stands for the lines before the first section
+    header, for files of plain C(key = value) lines such as rabbitmq.conf.
   - Booleans become C(true)/C(false); lists are joined with commas.
 positional: _input, overrides
 options:

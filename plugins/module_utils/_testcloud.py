@@ -69,9 +69,10 @@ def _load_states():
 
 
 def _host_files(cloud_plan, host, pubkey, sources, proxy):
+    # Not /etc/hosts: the deployment's common role owns it, and a file the tool
+    # rewrote on every run would reboot a deployed host each time.
     files = {
         "/etc/hostname": (host["name"] + "\n", 0o644),
-        "/etc/hosts": ("127.0.0.1 localhost\n%s %s\n" % (host["interfaces"]["mgmt"]["address"], host["name"]), 0o644),
         "/etc/machine-id": (hashlib.md5(("%s/%s" % (cloud_plan["name"], host["name"])).encode()).hexdigest() + "\n",
                             0o444),
         "/etc/resolv.conf": ("# No DNS in a test cloud: hosts know each other from /etc/hosts.\n", 0o644),
