@@ -17,7 +17,7 @@ from ansible_collections.nimbus.openstack.plugins.module_utils import _testcloud
 from ansible_collections.nimbus.openstack.plugins.module_utils import _testcloud_model as model
 from ansible_collections.nimbus.openstack.plugins.module_utils import _testcloud_net as net
 from ansible_collections.nimbus.openstack.plugins.module_utils import _testcloud_nspawn
-from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_image import ensure_image
+from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_image import DISK_DONE, ensure_image
 from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_sys import SysError, run, wait_port, write_file
 
 STATE_ROOT = "/var/lib/nimbus/testcloud"
@@ -197,8 +197,11 @@ class TestCloud:
         self.changed |= net.ensure_bridges(cloud_plan)
         self.changed |= net.ensure_guard(self.name)
         self.changed |= apt.ensure_cache(self._cache_addresses(states, cloud_plan))
-        base, built = self._timed("image", ensure_image, apt.archive_uri(sources), proxy)
-        self.changed |= built
+        base = None
+        if not all(os.path.exists(os.path.join(self._host_dir(h), DISK_DONE)) for h in hosts):
+            # Only new disks need the base image: a recipe change never touches existing hosts.
+            base, built = self._timed("image", ensure_image, apt.archive_uri(sources), proxy)
+            self.changed |= built
         key, pubkey = self._ssh_key()
         started = []
         for host in hosts:

@@ -17,6 +17,8 @@ import shutil
 from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_sys import run, write_file
 
 IMAGE_ROOT = "/var/cache/nimbus/images"
+# In a host's directory once its disk is complete (every backend): its base image is no longer needed.
+DISK_DONE = "disk-complete"
 
 PACKAGES = [
     "systemd", "systemd-sysv", "dbus", "openssh-server", "python3", "python3-apt",
@@ -32,9 +34,11 @@ CUSTOMIZE = [
     ["apt-get", "clean"],
 ]
 REMOVE = ["etc/ssh/ssh_host_*", "var/lib/apt/lists/*_*", "etc/hostname"]
+# What a Debian installer leaves and debootstrap does not.
+FILES = {"etc/hosts": "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"}
 
 RECIPE = {"suite": "bookworm", "variant": "minbase", "packages": PACKAGES,
-          "customize": CUSTOMIZE, "remove": REMOVE, "version": 2}
+          "customize": CUSTOMIZE, "remove": REMOVE, "files": FILES, "version": 2}
 
 
 def recipe_id():
@@ -65,6 +69,8 @@ def ensure_image(mirror, proxy):
     for pattern in REMOVE:
         for found in glob.glob(os.path.join(tmp, "rootfs", pattern)):
             os.remove(found)
+    for name, content in FILES.items():
+        write_file(os.path.join(tmp, "rootfs", name), content)
     # Package lists were removed: an old mtime makes `apt cache_valid_time` fetch them anew.
     os.utime(os.path.join(tmp, "rootfs", "var/lib/apt/lists"), (0, 0))
     write_file(os.path.join(tmp, "recipe.json"), json.dumps(RECIPE, indent=1, sort_keys=True) + "\n")

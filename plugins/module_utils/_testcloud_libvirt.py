@@ -42,6 +42,7 @@ import tempfile
 import time
 from xml.sax.saxutils import escape, quoteattr
 
+from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_image import DISK_DONE
 from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_model import PlanError
 from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_sys import (
     SysError,
@@ -266,7 +267,7 @@ def _disk(host_dir):
 
 def create_disk(host_dir, base_rootfs):
     """Copy the VM layer's disk and kernel to the host once; True if made now."""
-    if os.path.exists(os.path.join(host_dir, "disk-complete")):
+    if os.path.exists(os.path.join(host_dir, DISK_DONE)):
         return False
     layer, _built = ensure_layer(base_rootfs, _proxy(host_dir))
     os.makedirs(host_dir, exist_ok=True)
@@ -277,7 +278,7 @@ def create_disk(host_dir, base_rootfs):
         tmp = os.path.join(host_dir, name + ".tmp")  # half-made by an interrupted run: made again
         run(["cp", "--sparse=always", "--reflink=auto", os.path.join(layer, name), tmp])
         os.replace(tmp, os.path.join(host_dir, name))
-    write_file(os.path.join(host_dir, "disk-complete"), "")
+    write_file(os.path.join(host_dir, DISK_DONE), "")
     return True
 
 

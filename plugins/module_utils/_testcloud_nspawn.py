@@ -12,6 +12,7 @@ import glob
 import os
 import shutil
 
+from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_image import DISK_DONE
 from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_net import delete_netns, fresh_netns
 from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_sys import (
     find_processes,
@@ -41,12 +42,12 @@ def running(host_dir):
 def create_disk(host_dir, base_rootfs):
     """Copy the base image to the host's own disk once; True if it was made now."""
     rootfs = _rootfs(host_dir)
-    if os.path.exists(os.path.join(host_dir, "disk-complete")):
+    if os.path.exists(os.path.join(host_dir, DISK_DONE)):
         return False
     shutil.rmtree(rootfs, ignore_errors=True)  # half-made by an interrupted run
     os.makedirs(host_dir, exist_ok=True)
     run(["cp", "-a", "--reflink=auto", base_rootfs, rootfs])
-    write_file(os.path.join(host_dir, "disk-complete"), "")
+    write_file(os.path.join(host_dir, DISK_DONE), "")
     return True
 
 
