@@ -51,18 +51,18 @@ options:
   enable_snat:
     description:
       - Whether the router translates the source address of traffic leaving
-        through its gateway. Only used with O(external_gateway_network).
+        through its gateway. Requires O(external_gateway_network).
       - Neutron enables it unless told otherwise; by default only
         administrators may set it.
     type: bool
   external_fixed_ips:
     description:
-      - Addresses of the gateway on the external network. Only used with
-        O(external_gateway_network). Unset, Neutron picks them.
+      - Addresses of the gateway on the external network; the whole list.
+        Requires O(external_gateway_network). Unset, Neutron picks them.
       - By default only administrators may set them.
     type: list
     elements: dict
-    options:
+    suboptions:
       subnet:
         description: Subnet of the external network, by name or ID.
         type: str
@@ -252,9 +252,12 @@ ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )
 
+# The gateway's details only make sense with the gateway's network.
+REQUIRED_BY = {"enable_snat": "external_gateway_network", "external_fixed_ips": "external_gateway_network"}
+
 
 def main():
-    module = RouterResource(ARGUMENT_SPEC, supports_check_mode=True)
+    module = RouterResource(ARGUMENT_SPEC, supports_check_mode=True, required_by=REQUIRED_BY)
     module.execute()
 
 

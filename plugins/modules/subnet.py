@@ -65,7 +65,7 @@ options:
       - Compared without regard to order.
     type: list
     elements: dict
-    options:
+    suboptions:
       start:
         description: First address of the range.
         type: str
@@ -84,7 +84,7 @@ options:
       - Routes that DHCP hands out. Compared without regard to order.
     type: list
     elements: dict
-    options:
+    suboptions:
       destination:
         description: Destination network, such as V(198.51.100.0/24).
         type: str

@@ -10,6 +10,7 @@ SERVICES = {
     "rabbitmq-server": [5672, 25672],
     "memcached": [11211],
     "keystone": [5000],
+    "neutron-api": [9696],
 }
 
 
