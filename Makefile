@@ -84,7 +84,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | apt
 # ~/.ansible/collections, first in the collections path; an older nimbus.openstack
 # installed there would be linted against instead of this tree.
 lint: venv link
-	$(VENV)/bin/ruff check plugins tests
+	$(VENV)/bin/ruff check plugins tests molecule
 	$(VENV)/bin/yamllint --strict .
 	ANSIBLE_HOME=$(CURDIR)/.ansible $(VENV)/bin/ansible-lint
 

@@ -63,12 +63,12 @@ def icmp_echo(address: str, device: str, timeout: float = 1.0) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                reply, (source, _) = sock.recvfrom(1024)
+                reply, sender = sock.recvfrom(1024)
             except TimeoutError:
                 return False
             header_length = (reply[0] & 0x0F) * 4
-            kind, _, _, reply_ident, _ = struct.unpack("!BBHHH", reply[header_length:header_length + 8])
-            if source == address and kind == 0 and reply_ident == ident:
+            kind, reply_ident = struct.unpack("!B3xH", reply[header_length:header_length + 6])
+            if sender[0] == address and kind == 0 and reply_ident == ident:
                 return True
     return False
 

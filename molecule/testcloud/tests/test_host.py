@@ -39,7 +39,7 @@ def test_devices_and_writable_proc_sys_net(host):
     for dev in ("/dev/net/tun", "/dev/kvm", "/dev/loop-control"):
         assert host.run("test -c " + dev).rc == 0, dev
     knob = "/proc/sys/net/ipv4/conf/default/rp_filter"
-    assert host.run("value=$(cat {0}) && echo $value > {0}".format(knob)).rc == 0  # same value back
+    assert host.run(f"value=$(cat {knob}) && echo $value > {knob}").rc == 0  # same value back
 
 
 def test_namespaces_and_bridges_work_inside(host):

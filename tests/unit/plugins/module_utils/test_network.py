@@ -1,9 +1,7 @@
 """The networking resources' pure parts: canonical addresses, a router's gateway
-and interfaces; and their declarations checked against openstacksdk and the modules."""
+and interfaces (their declarations are checked with the others in test_resource.py)."""
 
 from __future__ import annotations
-
-import importlib
 
 import pytest
 
@@ -156,43 +154,3 @@ def test_unique_interfaces_keeps_order():
     wanted = [iface("s2"), iface("s1", "a"), iface("s2"), iface("s1", "a", "ignored-port")]
     assert n.unique_interfaces(wanted) == [{"subnet_id": "s2", "ip_address": None},
                                            {"subnet_id": "s1", "ip_address": "a"}]
-
-
-# -- the resources' declarations, checked against openstacksdk and the modules
-
-RESOURCES = [
-    (n.NetworkResource, "openstack.network.v2.network:Network", "network"),
-    (n.SubnetResource, "openstack.network.v2.subnet:Subnet", "subnet"),
-    (n.RouterResource, "openstack.network.v2.router:Router", "router"),
-]
-
-
-def sdk_class(path):
-    module, name = path.split(":")
-    return getattr(pytest.importorskip(module), name)
-
-
-def module_spec(name):
-    return importlib.import_module("ansible_collections.nimbus.openstack.plugins.modules." + name).ARGUMENT_SPEC
-
-
-@pytest.mark.parametrize(("engine", "sdk", "module"), RESOURCES)
-def test_declared_attributes_are_sdk_attributes(engine, sdk, module):
-    cls = sdk_class(sdk)
-    known = set(cls().to_dict(computed=False))
-    assert set(engine.attributes) <= known
-    assert set(engine.identity) <= known
-    assert set(engine.create_only) <= known
-    assert set(engine.unordered) <= known
-    filters = engine.identity if engine.server_filters is None else engine.server_filters
-    assert set(filters) <= set(cls._query_mapping._mapping)
-
-
-@pytest.mark.parametrize(("engine", "sdk", "module"), RESOURCES)
-def test_declared_attributes_are_options_of_the_module(engine, sdk, module):
-    spec = module_spec(module)
-    assert set(engine.attributes) <= set(spec)
-    assert spec["state"] == {"type": "str", "choices": ["present", "absent"], "default": "present"}
-    for name in engine.attributes:
-        assert "default" not in spec[name], name
-

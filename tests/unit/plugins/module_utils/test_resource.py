@@ -7,6 +7,7 @@ import importlib
 
 import pytest
 
+from ansible_collections.nimbus.openstack.plugins.module_utils import _network as n
 from ansible_collections.nimbus.openstack.plugins.module_utils import _resource as r
 
 # -- compare
@@ -215,6 +216,9 @@ RESOURCES = [
     (r.RoleResource, "openstack.identity.v3.role:Role", "role"),
     (r.ServiceResource, "openstack.identity.v3.service:Service", "service"),
     (r.EndpointResource, "openstack.identity.v3.endpoint:Endpoint", "endpoint"),
+    (n.NetworkResource, "openstack.network.v2.network:Network", "network"),
+    (n.SubnetResource, "openstack.network.v2.subnet:Subnet", "subnet"),
+    (n.RouterResource, "openstack.network.v2.router:Router", "router"),
 ]
 
 
@@ -234,6 +238,7 @@ def test_declared_attributes_are_sdk_attributes(engine, sdk, module):
     assert set(engine.attributes) <= known
     assert set(engine.identity) <= known
     assert set(engine.create_only) <= known
+    assert set(engine.unordered) <= known
     # The list call accepts every identity attribute as a filter
     # (an unknown one would raise InvalidResourceQuery).
     filters = engine.identity if engine.server_filters is None else engine.server_filters
@@ -251,8 +256,9 @@ def test_declared_attributes_are_options_of_the_module(engine, sdk, module):
 
 
 @pytest.mark.parametrize(("engine", "sdk", "module"), RESOURCES)
-def test_identity_proxy_has_the_calls_the_engine_makes(engine, sdk, module):
-    proxy = pytest.importorskip("openstack.identity.v3._proxy").Proxy
+def test_proxy_has_the_calls_the_engine_makes(engine, sdk, module):
+    proxy = pytest.importorskip({"identity": "openstack.identity.v3._proxy",
+                                 "network": "openstack.network.v2._proxy"}[engine.service]).Proxy
     kind = engine.sdk_type or engine.resource_name
     for name in (kind + "s", "create_" + kind, "update_" + kind, "delete_" + kind, "get_" + kind):
         assert callable(getattr(proxy, name)), name
