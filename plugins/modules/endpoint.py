@@ -15,6 +15,7 @@ description:
     O(region).
     Options left unset are left as they are on an existing endpoint.
 extends_documentation_fragment:
+  - nimbus.openstack.attributes
   - nimbus.openstack.openstack
 options:
   service:
@@ -58,16 +59,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-attributes:
-  check_mode:
-    description: Can run in check mode and predict the change without making it.
-    support: full
-  diff_mode:
-    description: Returns the endpoint before and after the change in diff mode.
-    support: full
-  idempotent:
-    description: Run twice with the same options, the second run reports no change.
-    support: full
 author:
   - nimbus.openstack contributors (@nimbus-openstack)
 """

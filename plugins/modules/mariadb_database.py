@@ -16,6 +16,8 @@ description:
   - A user whose password differs is given O(password); nothing else changes
     on a re-run.
   - Used by the collection's internal database role for every OpenStack service.
+extends_documentation_fragment:
+  - nimbus.openstack.attributes
 options:
   name:
     description: Database name.
@@ -47,16 +49,6 @@ options:
     default: /run/mysqld/mysqld.sock
 requirements:
   - PyMySQL on the database host (Debian package python3-pymysql)
-attributes:
-  check_mode:
-    description: Can run in check mode and return the changed status without changing anything.
-    support: full
-  diff_mode:
-    description: Returns what it found and what it would leave, as before and after.
-    support: full
-  idempotent:
-    description: A second run with the same arguments changes nothing.
-    support: full
 author:
   - nimbus.openstack contributors (@nimbus-openstack)
 """

@@ -17,6 +17,7 @@ description:
     network is created; asking to change them on an existing network fails
     the task. Neutron lets only administrators set them.
 extends_documentation_fragment:
+  - nimbus.openstack.attributes
   - nimbus.openstack.openstack
 options:
   name:
@@ -89,16 +90,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-attributes:
-  check_mode:
-    description: Can run in check mode and predict the change without making it.
-    support: full
-  diff_mode:
-    description: Returns the network before and after the change in diff mode.
-    support: full
-  idempotent:
-    description: Run twice with the same options, the second run reports no change.
-    support: full
 author:
   - nimbus.openstack contributors (@nimbus-openstack)
 """

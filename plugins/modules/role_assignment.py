@@ -14,6 +14,7 @@ description:
   - Manages direct assignments only; roles inherited from a parent project or
     a domain (C(OS-INHERIT)) are neither counted nor changed.
 extends_documentation_fragment:
+  - nimbus.openstack.attributes
   - nimbus.openstack.openstack
 options:
   role:
@@ -64,16 +65,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-attributes:
-  check_mode:
-    description: Can run in check mode and predict the change without making it.
-    support: full
-  diff_mode:
-    description: Returns the assignment before and after the change in diff mode.
-    support: full
-  idempotent:
-    description: Run twice with the same options, the second run reports no change.
-    support: full
 author:
   - nimbus.openstack contributors (@nimbus-openstack)
 """

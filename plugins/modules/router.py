@@ -16,6 +16,7 @@ description:
   - Interfaces (router ports on subnets) are added and removed to match
     O(interfaces); see O(purge_interfaces).
 extends_documentation_fragment:
+  - nimbus.openstack.attributes
   - nimbus.openstack.openstack
 options:
   name:
@@ -93,16 +94,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-attributes:
-  check_mode:
-    description: Can run in check mode and predict the change without making it.
-    support: full
-  diff_mode:
-    description: Returns the router before and after the change in diff mode.
-    support: full
-  idempotent:
-    description: Run twice with the same options, the second run reports no change.
-    support: full
 author:
   - nimbus.openstack contributors (@nimbus-openstack)
 """

@@ -19,6 +19,7 @@ description:
   - Addresses are compared in canonical form, so V(2001:DB8::/64) and
     V(2001:db8::/64) are the same.
 extends_documentation_fragment:
+  - nimbus.openstack.attributes
   - nimbus.openstack.openstack
 options:
   name:
@@ -115,16 +116,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-attributes:
-  check_mode:
-    description: Can run in check mode and predict the change without making it.
-    support: full
-  diff_mode:
-    description: Returns the subnet before and after the change in diff mode.
-    support: full
-  idempotent:
-    description: Run twice with the same options, the second run reports no change.
-    support: full
 author:
   - nimbus.openstack contributors (@nimbus-openstack)
 """

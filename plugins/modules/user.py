@@ -13,6 +13,7 @@ description:
   - A user is identified by its O(name) and O(domain). Options left unset are
     left as they are on an existing user.
 extends_documentation_fragment:
+  - nimbus.openstack.attributes
   - nimbus.openstack.openstack
 options:
   name:
@@ -69,12 +70,6 @@ options:
     choices: [present, absent]
     default: present
 attributes:
-  check_mode:
-    description: Can run in check mode and predict the change without making it.
-    support: full
-  diff_mode:
-    description: Returns the user before and after the change in diff mode; never the password.
-    support: full
   idempotent:
     description: Run twice with the same options, the second run reports no change.
     support: partial
