@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import os
 
-import openstack
-import pytest
 import yaml
-
-CLOUD = "nimbus-molaio"
-
-
-@pytest.fixture(scope="module")
-def conn():
-    connection = openstack.connect(cloud=CLOUD)
-    yield connection
-    connection.close()
+from conftest import CLOUD
 
 
 def test_clouds_yaml_entry_is_private():

@@ -11,6 +11,11 @@ SERVICES = {
     "memcached": [11211],
     "keystone": [5000],
     "neutron-api": [9696],
+    "glance-api": [9292],
+    "placement-api": [8778],
+    "nova-api": [8774],
+    "nova-api-metadata": [8775],
+    "nova-novncproxy": [6080],
 }
 
 

@@ -19,26 +19,12 @@ import uuid
 
 import openstack
 import pytest
+from conftest import EXTERNAL_NETWORK, wait_for
 
-# The test cloud's clouds.yaml entry; NIMBUS_TEST_CLOUD runs these tests against another one.
-CLOUD = os.environ.get("NIMBUS_TEST_CLOUD", "nimbus-molaio")
-EXTERNAL_NETWORK = "public"
 TENANT_CIDR = "10.213.0.0/24"
 # neutron-api and its port: test_infra.py.
 SERVER_UNITS = ["neutron-rpc-server"]
 AGENT_UNITS = ["neutron-linuxbridge-agent", "neutron-dhcp-agent", "neutron-l3-agent", "neutron-metadata-agent"]
-
-
-def wait_for(probe, timeout, interval=2.0):
-    """probe() until it returns something true (returned) or timeout seconds pass (None)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            return None
-        time.sleep(interval)
 
 
 def icmp_checksum(data: bytes) -> int:
@@ -79,18 +65,6 @@ def test_icmp_checksum():
     header = struct.pack("!BBHHH", 8, 0, 0, 7, 1)
     filled = struct.pack("!BBHHH", 8, 0, icmp_checksum(header), 7, 1)
     assert icmp_checksum(filled) == 0
-
-
-@pytest.fixture(scope="module")
-def conn():
-    connection = openstack.connect(cloud=CLOUD)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture(scope="module")
-def cloud_vars(host):
-    return host.ansible.get_variables()
 
 
 @pytest.mark.parametrize("unit", SERVER_UNITS + AGENT_UNITS)

@@ -1,0 +1,221 @@
+"""Compute end to end, as a tenant and an operator see it.
+
+A server boots from the collection's guest image (kernel + busybox initramfs,
+uploaded by the guest_image role in converge) on a tenant network behind a
+router. Its console shows the guest's marker line with its own instance id,
+which it can only know from the metadata service, reached through DHCP's
+address and route. Then a floating IP, and an SSH login with the keypair the
+server was booted with (which the guest took from the metadata service), from
+this machine through the test cloud's external bridge. Last, the server goes
+and Placement's usage of the compute host returns to zero.
+
+Everything the tests make they delete, also when a test fails.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import subprocess
+import tempfile
+import uuid
+
+import openstack
+import pytest
+from conftest import EXTERNAL_NETWORK, wait_for
+
+# The guest image's marker line (plugins/module_utils/_guest_image.py).
+MARKER = "NIMBUS-GUEST-READY"
+# What the guest_image role uploads: images tagged so, and this flavor.
+IMAGE_TAG = "nimbus-guest"
+FLAVOR = "nimbus.guest"
+TENANT_CIDR = "10.214.0.0/24"
+CONTROLLER_UNITS = ["glance-api", "placement-api", "nova-api", "nova-api-metadata",
+                    "nova-conductor", "nova-scheduler", "nova-novncproxy"]
+COMPUTE_UNITS = ["libvirtd", "nova-compute"]
+PLACEMENT_USAGE_CLASSES = ("VCPU", "MEMORY_MB", "DISK_GB")
+
+
+@pytest.mark.parametrize("unit", CONTROLLER_UNITS + COMPUTE_UNITS)
+def test_unit_enabled_and_running(host, unit):
+    service = host.service(unit)
+    assert service.is_running and service.is_enabled
+
+
+def test_libvirt_guests_disabled(host):
+    # It would hold a host's shutdown for minutes; Nova owns the guests.
+    assert not host.service("libvirt-guests").is_enabled
+
+
+def test_virt_type_is_what_kvm_allows(host):
+    # The test clouds' nested KVM does not run guests: the probe must have said qemu.
+    conf = host.file("/etc/nova/nova-compute.conf").content_string
+    assert "virt_type = qemu" in conf
+
+
+def test_compute_service_up_and_mapped(conn, host):
+    node = host.check_output("uname -n")
+    services = [s for s in conn.compute.services() if s.binary == "nova-compute" and s.host == node]
+    assert [(s.state, s.status) for s in services] == [("up", "enabled")]
+    mapped = host.check_output("runuser -u nova -- nova-manage cell_v2 list_hosts")
+    assert node in mapped
+
+
+def test_cells(host):
+    cells = host.check_output("runuser -u nova -- nova-manage cell_v2 list_cells")
+    assert "cell0" in cells and "cell1" in cells
+
+
+@pytest.fixture(scope="module")
+def guest_image(conn):
+    """The newest machine image of the guest_image role, with its kernel and ramdisk."""
+    images = [i for i in conn.image.images(tag=IMAGE_TAG) if i.disk_format == "raw"]
+    assert images, "no raw image tagged %s" % IMAGE_TAG
+    image = max(images, key=lambda i: i.created_at)
+    return image
+
+
+def test_guest_image_uploaded_with_boot_properties(conn, guest_image):
+    assert guest_image.status == "active" and guest_image.container_format == "bare"
+    properties = guest_image.properties
+    kernel = conn.image.get_image(properties["kernel_id"])
+    ramdisk = conn.image.get_image(properties["ramdisk_id"])
+    assert (kernel.disk_format, kernel.container_format, kernel.status) == ("aki", "aki", "active")
+    assert (ramdisk.disk_format, ramdisk.container_format, ramdisk.status) == ("ari", "ari", "active")
+    assert "console=ttyS0" in properties["os_command_line"]
+
+
+def test_flavor_fits_guest_image(conn, guest_image):
+    flavor = conn.compute.find_flavor(FLAVOR, ignore_missing=False)
+    assert flavor.disk >= (guest_image.min_disk or 0)
+    assert flavor.ram >= (guest_image.min_ram or 0)
+    assert flavor.vcpus == 1
+
+
+def placement_usage(conn, host_name):
+    """Usage of the compute host's resource provider: {resource class: amount}."""
+    providers = [p for p in conn.placement.resource_providers() if p.name.split(".")[0] == host_name]
+    assert len(providers) == 1, "resource providers for %s: %s" % (host_name, providers)
+    response = conn.placement.get("/resource_providers/%s/usages" % providers[0].id)
+    response.raise_for_status()
+    return response.json()["usages"]
+
+
+def ssh(key, address, bridge, command):
+    """Run command on the guest as root, with key, through the bridge only."""
+    return subprocess.run(
+        ["ssh", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+         "-o", "ConnectTimeout=5", "-o", "BindInterface=" + bridge, "root@" + address, command],
+        capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.fixture(scope="module")
+def server(conn, guest_image):
+    """A server of the guest image on a tenant network behind a router, with a
+    keypair and a security group that lets SSH in; all deleted afterwards."""
+    prefix = "verify-%s" % uuid.uuid4().hex[:8]
+    made = {}
+    keydir = tempfile.TemporaryDirectory()
+    key = os.path.join(keydir.name, "id_ed25519")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
+    try:
+        external = conn.network.find_network(EXTERNAL_NETWORK, ignore_missing=False)
+        made["network"] = conn.network.create_network(name=prefix + "-net")
+        made["subnet"] = conn.network.create_subnet(
+            name=prefix + "-subnet", network_id=made["network"].id, ip_version=4, cidr=TENANT_CIDR)
+        made["router"] = conn.network.create_router(
+            name=prefix + "-router", external_gateway_info={"network_id": external.id})
+        conn.network.add_interface_to_router(made["router"], subnet=made["subnet"].id)
+        made["group"] = conn.network.create_security_group(name=prefix + "-ssh")
+        conn.network.create_security_group_rule(
+            security_group_id=made["group"].id, direction="ingress", ethertype="IPv4",
+            protocol="tcp", port_range_min=22, port_range_max=22, remote_ip_prefix="0.0.0.0/0")
+        with open(key + ".pub") as handle:
+            made["keypair"] = conn.compute.create_keypair(name=prefix + "-key", public_key=handle.read())
+        flavor = conn.compute.find_flavor(FLAVOR, ignore_missing=False)
+        made["server"] = conn.compute.create_server(
+            name=prefix + "-server", image_id=guest_image.id, flavor_id=flavor.id,
+            networks=[{"uuid": made["network"].id}], key_name=made["keypair"].name,
+            security_groups=[{"name": made["group"].name}])
+        made["key"] = key
+        made["external"] = external
+        yield made
+    finally:
+        if "fip" in made:
+            conn.network.delete_ip(made["fip"], ignore_missing=True)
+        if "server" in made:
+            conn.compute.delete_server(made["server"], ignore_missing=True)
+            conn.compute.wait_for_delete(made["server"], wait=180)
+        if "keypair" in made:
+            conn.compute.delete_keypair(made["keypair"], ignore_missing=True)
+        if "router" in made:
+            if "subnet" in made:
+                try:
+                    conn.network.remove_interface_from_router(made["router"], subnet=made["subnet"].id)
+                except openstack.exceptions.NotFoundException:
+                    pass
+            conn.network.delete_router(made["router"], ignore_missing=True)
+        if "group" in made:
+            conn.network.delete_security_group(made["group"], ignore_missing=True)
+        if "subnet" in made:
+            conn.network.delete_subnet(made["subnet"], ignore_missing=True)
+        if "network" in made:
+            conn.network.delete_network(made["network"], ignore_missing=True)
+        keydir.cleanup()
+
+
+def test_server_becomes_active(conn, server):
+    active = conn.compute.wait_for_server(server["server"], status="ACTIVE", failures=["ERROR"], wait=300)
+    assert active.status == "ACTIVE"
+    server["server"] = active
+
+
+def test_placement_counts_the_server(conn, server, host):
+    usage = placement_usage(conn, host.check_output("uname -n"))
+    flavor = conn.compute.find_flavor(FLAVOR, ignore_missing=False)
+    assert usage["VCPU"] == flavor.vcpus and usage["MEMORY_MB"] == flavor.ram
+
+
+def test_console_shows_marker_with_instance_id(conn, server):
+    line = "%s instance-id=%s" % (MARKER, server["server"].id)
+
+    def console():
+        output = conn.compute.get_server_console_output(server["server"])["output"]
+        return line in output
+
+    assert wait_for(console, 300, 5), "no %r in the console log:\n%s" % (
+        line, conn.compute.get_server_console_output(server["server"])["output"][-3000:])
+
+
+def test_ssh_through_floating_ip(conn, server, cloud_vars):
+    port = next(conn.network.ports(device_id=server["server"].id))
+    fip = conn.network.create_ip(floating_network_id=server["external"].id, port_id=port.id)
+    server["fip"] = fip
+    address = fip.floating_ip_address
+    # Only ever an address of the test cloud's own external range.
+    assert ipaddress.ip_address(address) in ipaddress.ip_network(cloud_vars["nimbus_external_cidr"])
+    bridge = "nb-%s-ext" % cloud_vars["nimbus_testcloud_name"]
+    fixed = port.fixed_ips[0]["ip_address"]
+
+    def login():
+        result = ssh(server["key"], address, bridge, "ip -4 -o addr show dev eth0")
+        return result if result.returncode == 0 else None
+
+    result = wait_for(login, 180, 5)
+    assert result, "no SSH login to %s through %s: %s" % (
+        address, bridge, ssh(server["key"], address, bridge, "true").stderr)
+    # The address the command shows is the server's own fixed address: it ran there.
+    assert " %s/" % fixed in result.stdout
+
+
+def test_placement_usage_back_to_zero_after_delete(conn, server, host):
+    node = host.check_output("uname -n")
+    conn.compute.delete_server(server["server"])
+    conn.compute.wait_for_delete(server["server"], wait=180)
+
+    def freed():
+        usage = placement_usage(conn, node)
+        return all(usage.get(name, 0) == 0 for name in PLACEMENT_USAGE_CLASSES)
+
+    assert wait_for(freed, 60, 2), "placement usage of %s: %s" % (node, placement_usage(conn, node))
