@@ -174,6 +174,7 @@ cloud: venv link
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/ansible-playbook playbooks/testcloud.yml \
 	  -e testcloud_topology=aio -e testcloud_name=aio -e testcloud_state=present
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/ansible-playbook -i $(AIO_INVENTORY) playbooks/site.yml
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/ansible-playbook -i $(AIO_INVENTORY) playbooks/guest_image.yml
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/ansible-playbook -i $(AIO_INVENTORY) playbooks/cloudinfo.yml
 
 build: venv
