@@ -120,6 +120,63 @@ def merge_list(current, desired, purge):
     return merged
 
 
+def string_value(value):
+    """A value of a string mapping (extra specs, image properties) as the
+    service keeps it: booleans as ``true``/``false``, numbers in decimal.
+
+    None stays None (the task asks for the key to be removed); other types
+    raise TypeError.
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, (int, float)):
+        return str(value)
+    raise TypeError('a string, a number or a boolean is needed, not %s' % type(value).__name__)
+
+
+def string_mapping(values, option):
+    """The task's mapping (extra specs, properties) with string values (None
+    for a key to remove); raises ValueError naming ``option`` and the key for
+    a value that is no string, number or boolean."""
+    mapping = {}
+    for key, value in (values or {}).items():
+        try:
+            mapping[str(key)] = string_value(value)
+        except TypeError as exc:
+            raise ValueError('%s.%s: %s' % (option, key, exc)) from None
+    return mapping
+
+
+def plan_mapping(current, desired, purge, canonical=None):
+    """How to make the string mapping ``current`` what the task asks for.
+
+    ``desired`` maps each key the task names to the value to send, or to None
+    when the key is to be removed. ``canonical`` holds the same values as the
+    service will show them (default: ``desired`` itself); they are what is
+    compared with ``current``. With ``purge``, the keys of ``current`` that
+    ``desired`` does not name are removed too.
+
+    Returns ``(to_set, to_remove, after)``: the keys to set with their values
+    to send, the sorted keys to remove, and the mapping as it will be.
+    """
+    current = dict(current or {})
+    canonical = desired if canonical is None else canonical
+    to_set, to_remove = {}, []
+    for key, value in desired.items():
+        if value is None:
+            if key in current:
+                to_remove.append(key)
+        elif key not in current or current[key] != canonical[key]:
+            to_set[key] = value
+    if purge:
+        to_remove.extend(key for key in current if key not in desired)
+    after = {key: value for key, value in current.items() if key not in to_remove}
+    after.update((key, canonical[key]) for key in to_set)
+    return to_set, sorted(to_remove), after
+
+
 def select_one(candidates, query):
     """The one candidate whose attributes equal ``query``; None when none does.
 
@@ -211,8 +268,9 @@ class ResourceModule(OpenStackModule):
         With ``wait=true``, wait after delete until the resource is gone.
 
     Override when special: :meth:`resolve` (options that name other resources,
-    or are renamed), :meth:`desired`, :meth:`find`, :meth:`updates`, and the
-    raw API calls :meth:`create`,
+    or are renamed), :meth:`desired`, :meth:`find` or just its list call
+    :meth:`candidates`, :meth:`check_create` (what a create needs),
+    :meth:`updates`, and the raw API calls :meth:`create`,
     :meth:`update`, :meth:`delete`. Raw calls never look at check mode: the
     engine does not call them in check mode.
     """
@@ -300,6 +358,7 @@ class ResourceModule(OpenStackModule):
             return self.result(True, before, None)
 
         if current is None:
+            self.check_create(desired)
             if self.check_mode:
                 after = predict_create(desired, self.id_attribute)
             else:
@@ -316,6 +375,13 @@ class ResourceModule(OpenStackModule):
             self.action = 'updating %s (%s)' % (what, ', '.join(sorted(updates)))
             after = to_plain(self._wait_ready(self.update(current, updates), what))
         return self.result(True, before, after)
+
+    def check_create(self, desired):
+        """Fail the task when ``desired`` is not enough to create the resource.
+
+        Called before a create, in check mode too, so that check mode predicts
+        the failure; by default there is nothing to check.
+        """
 
     def updates(self, desired, current):
         """What to change on the existing resource (``current`` is a plain dict)."""
@@ -348,14 +414,18 @@ class ResourceModule(OpenStackModule):
         """The existing resource, or None."""
         query = {key: desired[key] for key in self.identity if desired.get(key) is not None}
         filters = self.identity if self.server_filters is None else self.server_filters
-        lister = getattr(self.proxy, (self.sdk_type or self.resource_name) + 's')
-        candidates = lister(**{key: value for key, value in query.items() if key in filters})
+        candidates = self.candidates({key: value for key, value in query.items() if key in filters})
         try:
             return select_one(candidates, query)
         except AmbiguousMatch as exc:
             self.fail_json(msg='%d resources match %s (ids: %s); say which one with more'
                                ' options' % (len(exc.matches), self.describe(desired),
                                              ', '.join(sorted(str(m.get('id')) for m in exc.matches))))
+
+    def candidates(self, filters):
+        """The resources that the list call returns for ``filters`` (the
+        identity attributes it accepts); :meth:`find` keeps the exact match."""
+        return getattr(self.proxy, (self.sdk_type or self.resource_name) + 's')(**filters)
 
     def create(self, desired):
         return self._call('create')(**desired)
