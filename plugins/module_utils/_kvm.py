@@ -96,7 +96,7 @@ EXIT_NAMES = {0: "UNKNOWN", 1: "EXCEPTION", 2: "IO", 3: "HYPERCALL", 4: "DEBUG",
 # Nested KVM without hardware support (a kvm_pvm module was seen doing this) runs the
 # same code thousands of times slower, ~1 microsecond per iteration: it has /dev/kvm and
 # runs a guest's first instructions, yet a guest kernel under QEMU -accel kvm did not
-# reach its panic within 20 s there (_kvm_works in _testcloud_libvirt.py).
+# reach its panic within 20 s there.
 GUEST_PORT, GUEST_VALUE = 0x10, 0x42
 GUEST_CODE = bytes([0xB0, GUEST_VALUE, 0xE6, GUEST_PORT, 0x66, 0x49, 0x75, 0xFC, 0xE6, GUEST_PORT, 0xF4])
 GUEST_ADDRESS = 0x1000

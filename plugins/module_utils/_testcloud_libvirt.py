@@ -42,6 +42,7 @@ import tempfile
 import time
 from xml.sax.saxutils import escape, quoteattr
 
+from ansible_collections.nimbus.openstack.plugins.module_utils import _kvm as kvm
 from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_image import DISK_DONE
 from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_model import PlanError
 from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_sys import (
@@ -400,31 +401,11 @@ def running(host_dir):
         return bool(dom and dom.isActive())
 
 
-def _kvm_works(kernel):
-    """Whether KVM really runs a guest here (nested KVM often has /dev/kvm and hangs).
-
-    A KVM guest must reach its kernel's panic (no root fs) within seconds; the
-    answer is kept until the machine reboots.
-    """
-    if not os.path.exists("/dev/kvm"):
-        return False
-    cache = os.path.join(LAYER_ROOT, "kvm-probe.json")
-    with open("/proc/sys/kernel/random/boot_id") as handle:
-        boot_id = handle.read().strip()
-    known = _read_json(cache)
-    if known and known.get("boot_id") == boot_id:
-        return known["kvm"]
-    cmd = ["qemu-system-x86_64", "-accel", "kvm", "-m", "256", "-kernel", kernel, "-append",
-           "console=ttyS0 panic=-1", "-no-reboot", "-display", "none", "-monitor", "none",
-           "-nodefaults", "-serial", "stdio"]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=20, check=False)
-        works = proc.returncode == 0 and b"Kernel panic" in proc.stdout
-    except subprocess.TimeoutExpired:
-        works = False
-    os.makedirs(LAYER_ROOT, exist_ok=True)
-    write_file(cache, json.dumps({"boot_id": boot_id, "kvm": works}) + "\n")
-    return works
+def _kvm_works():
+    """Whether KVM really runs guests here: the KVM probe of the kvm_info module
+    (nested KVM often has /dev/kvm yet hangs, or runs guests a thousand times
+    too slowly)."""
+    return kvm.probe()[0]
 
 
 def _mac(name, iface):
@@ -510,7 +491,7 @@ def start(host_dir, host):
         for iface in host["interfaces"].values():  # a tap left by a QEMU that died with libvirtd
             if os.path.exists(os.path.join("/sys/class/net", iface["veth"])):
                 run(["ip", "link", "del", iface["veth"]], check=False)
-        virt_type = "kvm" if _kvm_works(os.path.join(host_dir, "vmlinuz")) else "qemu"
+        virt_type = "kvm" if _kvm_works() else "qemu"
         dom = conn.defineXML(domain_xml(host_dir, host, virt_type, dom.UUIDString() if dom else None))
         dom.create()
 

@@ -18,11 +18,9 @@ import ipaddress
 import os
 import subprocess
 import tempfile
-import uuid
 
-import openstack
 import pytest
-from conftest import EXTERNAL_NETWORK, wait_for
+from conftest import tenant_network, wait_for
 
 # The guest image's marker line (plugins/module_utils/_guest_image.py).
 MARKER = "NIMBUS-GUEST-READY"
@@ -114,55 +112,33 @@ def ssh(key, address, bridge, command):
 def server(conn, guest_image):
     """A server of the guest image on a tenant network behind a router, with a
     keypair and a security group that lets SSH in; all deleted afterwards."""
-    prefix = "verify-%s" % uuid.uuid4().hex[:8]
-    made = {}
-    keydir = tempfile.TemporaryDirectory()
-    key = os.path.join(keydir.name, "id_ed25519")
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
-    try:
-        external = conn.network.find_network(EXTERNAL_NETWORK, ignore_missing=False)
-        made["network"] = conn.network.create_network(name=prefix + "-net")
-        made["subnet"] = conn.network.create_subnet(
-            name=prefix + "-subnet", network_id=made["network"].id, ip_version=4, cidr=TENANT_CIDR)
-        made["router"] = conn.network.create_router(
-            name=prefix + "-router", external_gateway_info={"network_id": external.id})
-        conn.network.add_interface_to_router(made["router"], subnet=made["subnet"].id)
-        made["group"] = conn.network.create_security_group(name=prefix + "-ssh")
-        conn.network.create_security_group_rule(
-            security_group_id=made["group"].id, direction="ingress", ethertype="IPv4",
-            protocol="tcp", port_range_min=22, port_range_max=22, remote_ip_prefix="0.0.0.0/0")
-        with open(key + ".pub") as handle:
-            made["keypair"] = conn.compute.create_keypair(name=prefix + "-key", public_key=handle.read())
-        flavor = conn.compute.find_flavor(FLAVOR, ignore_missing=False)
-        made["server"] = conn.compute.create_server(
-            name=prefix + "-server", image_id=guest_image.id, flavor_id=flavor.id,
-            networks=[{"uuid": made["network"].id}], key_name=made["keypair"].name,
-            security_groups=[{"name": made["group"].name}])
-        made["key"] = key
-        made["external"] = external
-        yield made
-    finally:
-        if "fip" in made:
-            conn.network.delete_ip(made["fip"], ignore_missing=True)
-        if "server" in made:
-            conn.compute.delete_server(made["server"], ignore_missing=True)
-            conn.compute.wait_for_delete(made["server"], wait=180)
-        if "keypair" in made:
-            conn.compute.delete_keypair(made["keypair"], ignore_missing=True)
-        if "router" in made:
-            if "subnet" in made:
-                try:
-                    conn.network.remove_interface_from_router(made["router"], subnet=made["subnet"].id)
-                except openstack.exceptions.NotFoundException:
-                    pass
-            conn.network.delete_router(made["router"], ignore_missing=True)
-        if "group" in made:
-            conn.network.delete_security_group(made["group"], ignore_missing=True)
-        if "subnet" in made:
-            conn.network.delete_subnet(made["subnet"], ignore_missing=True)
-        if "network" in made:
-            conn.network.delete_network(made["network"], ignore_missing=True)
-        keydir.cleanup()
+    with tenant_network(conn, TENANT_CIDR) as made, tempfile.TemporaryDirectory() as keydir:
+        prefix = made["prefix"]
+        made["key"] = os.path.join(keydir, "id_ed25519")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", made["key"]], check=True)
+        try:
+            made["group"] = conn.network.create_security_group(name=prefix + "-ssh")
+            conn.network.create_security_group_rule(
+                security_group_id=made["group"].id, direction="ingress", ethertype="IPv4",
+                protocol="tcp", port_range_min=22, port_range_max=22, remote_ip_prefix="0.0.0.0/0")
+            with open(made["key"] + ".pub") as handle:
+                made["keypair"] = conn.compute.create_keypair(name=prefix + "-key", public_key=handle.read())
+            flavor = conn.compute.find_flavor(FLAVOR, ignore_missing=False)
+            made["server"] = conn.compute.create_server(
+                name=prefix + "-server", image_id=guest_image.id, flavor_id=flavor.id,
+                networks=[{"uuid": made["network"].id}], key_name=made["keypair"].name,
+                security_groups=[{"name": made["group"].name}])
+            yield made
+        finally:
+            if "fip" in made:
+                conn.network.delete_ip(made["fip"], ignore_missing=True)
+            if "server" in made:
+                conn.compute.delete_server(made["server"], ignore_missing=True)
+                conn.compute.wait_for_delete(made["server"], wait=180)
+            if "keypair" in made:
+                conn.compute.delete_keypair(made["keypair"], ignore_missing=True)
+            if "group" in made:
+                conn.network.delete_security_group(made["group"], ignore_missing=True)
 
 
 def test_server_lifecycle(conn, server, host):

@@ -15,11 +15,9 @@ import os
 import socket
 import struct
 import time
-import uuid
 
-import openstack
 import pytest
-from conftest import EXTERNAL_NETWORK, wait_for
+from conftest import EXTERNAL_NETWORK, tenant_network, wait_for
 
 TENANT_CIDR = "10.213.0.0/24"
 # neutron-api and its port: test_infra.py.
@@ -102,33 +100,8 @@ def test_external_network_made_by_site(conn, cloud_vars):
 
 @pytest.fixture(scope="module")
 def tenant(conn):
-    """A tenant network, subnet and router with its gateway on the external
-    network; deleted afterwards whatever happens."""
-    prefix = "verify-%s" % uuid.uuid4().hex[:8]
-    made = {}
-    try:
-        external = conn.network.find_network(EXTERNAL_NETWORK, ignore_missing=False)
-        made["network"] = conn.network.create_network(name=prefix + "-net")
-        made["subnet"] = conn.network.create_subnet(
-            name=prefix + "-subnet", network_id=made["network"].id, ip_version=4, cidr=TENANT_CIDR)
-        made["router"] = conn.network.create_router(
-            name=prefix + "-router", external_gateway_info={"network_id": external.id})
-        conn.network.add_interface_to_router(made["router"], subnet=made["subnet"].id)
-        made["router"] = conn.network.get_router(made["router"].id)
+    with tenant_network(conn, TENANT_CIDR) as made:
         yield made
-    finally:
-        if "router" in made:
-            if "subnet" in made:
-                try:
-                    conn.network.remove_interface_from_router(made["router"], subnet=made["subnet"].id)
-                except openstack.exceptions.NotFoundException:
-                    pass
-            conn.network.delete_router(made["router"], ignore_missing=True)
-        if "subnet" in made:
-            conn.network.delete_subnet(made["subnet"], ignore_missing=True)
-        if "network" in made:
-            # The DHCP port goes with the network.
-            conn.network.delete_network(made["network"], ignore_missing=True)
 
 
 def test_router_gateway_answers_ping_through_external_bridge(tenant, cloud_vars):
