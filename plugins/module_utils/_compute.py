@@ -68,7 +68,7 @@ class FlavorResource(ResourceModule):
             self.fail_json(msg='%s does not exist; to create it, Nova needs %s: set the option%s' % (
                 self.describe(desired), ' and '.join(missing), 's' if len(missing) > 1 else ''))
 
-    def _plain(self, flavor):
+    def present(self, flavor):
         plain = to_plain(flavor)
         if not plain.get('extra_specs'):
             # Nova shows extra specs with the flavor from microversion 2.61 on,
@@ -77,10 +77,6 @@ class FlavorResource(ResourceModule):
             plain['extra_specs'] = dict(to_plain(self.proxy.fetch_flavor_extra_specs(plain['id'])).get('extra_specs')
                                         or {})
         return plain
-
-    def find(self, desired):
-        flavor = super().find(desired)
-        return None if flavor is None else self._plain(flavor)
 
     def updates(self, desired, current):
         desired = dict(desired)
@@ -108,14 +104,14 @@ class FlavorResource(ResourceModule):
         flavor = self.proxy.create_flavor(**attrs)
         if extra_specs:
             self._set_extra_specs(flavor.id, extra_specs, [])
-        return self._plain(self.proxy.get_flavor(flavor.id))
+        return self.present(self.proxy.get_flavor(flavor.id))
 
     def update(self, current, updates):
         # Of the flavor itself, Nova changes only the description.
         if 'description' in updates:
             self.proxy.update_flavor(current['id'], description=updates['description'])
         self._set_extra_specs(current['id'], *self._plan)
-        return self._plain(self.proxy.get_flavor(current['id']))
+        return self.present(self.proxy.get_flavor(current['id']))
 
     def delete(self, current):
         self.proxy.delete_flavor(current['id'], ignore_missing=True)

@@ -374,19 +374,18 @@ def elf_needed(data):
     return needed
 
 
-def library_closure(roots, needed_of):
-    """Every soname `roots` need, directly or through each other, in first-seen order.
-
-    `needed_of(soname)` gives a library's own DT_NEEDED list.
-    """
+def closure(roots, neighbours):
+    """`roots` and everything reachable from them through `neighbours(name)`, in
+    first-seen order: the libraries programs need (DT_NEEDED), the packages
+    packages depend on."""
     found = []
     todo = list(roots)
     while todo:
-        soname = todo.pop(0)
-        if soname in found:
+        name = todo.pop(0)
+        if name in found:
             continue
-        found.append(soname)
-        todo.extend(needed_of(soname))
+        found.append(name)
+        todo.extend(neighbours(name))
     return found
 
 
@@ -494,14 +493,7 @@ def parse_depends(text):
 def dependency_closure(roots, depends):
     """(packages, unknown): `roots` and all they depend on per `depends`, in first-seen
     order, and the ones among them whose dependencies `depends` does not list yet."""
-    found = []
-    todo = list(roots)
-    while todo:
-        name = todo.pop(0)
-        if name in found:
-            continue
-        found.append(name)
-        todo.extend(depends.get(name, []))
+    found = closure(roots, lambda name: depends.get(name, []))
     return found, [name for name in found if name not in depends]
 
 
@@ -746,7 +738,7 @@ class GuestImage:
             if interpreter:
                 interpreters.add(interpreter)
             needed += elf_needed(data)
-        libraries = library_closure(needed, lambda soname: elf_needed(self._library(root, soname)))
+        libraries = closure(needed, lambda soname: elf_needed(self._library(root, soname)))
         for soname in libraries:
             entries.append(regular_file("%s/%s" % (IMAGE_LIBRARY_DIR, soname), self._library(root, soname), 0o755))
         for interpreter in sorted(interpreters):

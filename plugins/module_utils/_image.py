@@ -327,7 +327,7 @@ class ImageResource(ResourceModule):
         shown.update(image_state(to_plain(image), extras)['properties'])
         return shown
 
-    def _plain(self, image):
+    def present(self, image):
         return image_state(to_plain(image), sdk_image()[2])
 
     def check_create(self, desired):
@@ -390,10 +390,6 @@ class ImageResource(ResourceModule):
                 found.setdefault(image.id, image)
         return list(found.values())
 
-    def find(self, desired):
-        image = super().find(desired)
-        return None if image is None else self._plain(image)
-
     def _send(self, method, url, **kwargs):
         response = getattr(self.proxy, method)(url, **kwargs)
         sdk_exceptions.raise_from_response(response)
@@ -417,15 +413,15 @@ class ImageResource(ResourceModule):
                     pass
                 raise
             if self.params.get('wait'):
-                return self._plain(self._wait_active(image_id, what))
-        return self._plain(self.proxy.get_image(image_id))
+                return self.present(self._wait_active(image_id, what))
+        return self.present(self.proxy.get_image(image_id))
 
     def _wait_active(self, image_id, what):
         def probe():
             image = self.proxy.get_image(image_id)
             status = (image.status or '').lower()
             if status in IMAGE_FAILED_STATUSES:
-                self.fail_json(msg='%s is in status %s' % (what, status), image=self._plain(image))
+                self.fail_json(msg='%s is in status %s' % (what, status), image=self.present(image))
             return image if status == 'active' else None
 
         self.action = 'waiting for %s to become active' % what
@@ -434,7 +430,7 @@ class ImageResource(ResourceModule):
     def update(self, current, updates):
         self._send('patch', '/images/%s' % current['id'], json=patch_operations(updates, *self._plan),
                    headers={'Content-Type': 'application/openstack-images-v2.1-json-patch'})
-        return self._plain(self.proxy.get_image(current['id']))
+        return self.present(self.proxy.get_image(current['id']))
 
     def delete(self, current):
         self.proxy.delete_image(current['id'], ignore_missing=True)

@@ -310,15 +310,11 @@ class RouterResource(ResourceModule):
             return item
         return {'subnet': str(item)}
 
-    def _plain(self, router):
+    def present(self, router):
         plain = to_plain(router)
         self.action = 'listing the interfaces of router %r' % plain.get('name')
         plain['interfaces'] = router_interfaces(to_plain(port) for port in self.proxy.ports(device_id=plain['id']))
         return plain
-
-    def find(self, desired):
-        router = super().find(desired)
-        return None if router is None else self._plain(router)
 
     def updates(self, desired, current):
         desired = dict(desired)
@@ -359,7 +355,7 @@ class RouterResource(ResourceModule):
             attrs.pop('external_gateway_info', None)
         router = self.proxy.create_router(**attrs)
         self._change_interfaces(router.id, unique_interfaces(interfaces), [])
-        return self._plain(self.proxy.get_router(router.id))
+        return self.present(self.proxy.get_router(router.id))
 
     def update(self, current, updates):
         attrs = {key: value for key, value in updates.items() if key != 'interfaces'}
@@ -367,7 +363,7 @@ class RouterResource(ResourceModule):
             self.proxy.update_router(current['id'], **attrs)
         to_add, to_remove = self._plan
         self._change_interfaces(current['id'], to_add, to_remove)
-        return self._plain(self.proxy.get_router(current['id']))
+        return self.present(self.proxy.get_router(current['id']))
 
     def delete(self, current):
         # Neutron refuses to delete a router that still has interfaces.

@@ -269,7 +269,7 @@ class ResourceModule(OpenStackModule):
 
     Override when special: :meth:`resolve` (options that name other resources,
     or are renamed), :meth:`desired`, :meth:`find` or just its list call
-    :meth:`candidates`, :meth:`check_create` (what a create needs),
+    :meth:`candidates` or what it returns, :meth:`present`, :meth:`check_create` (what a create needs),
     :meth:`updates`, and the raw API calls :meth:`create`,
     :meth:`update`, :meth:`delete`. Raw calls never look at check mode: the
     engine does not call them in check mode.
@@ -416,11 +416,20 @@ class ResourceModule(OpenStackModule):
         filters = self.identity if self.server_filters is None else self.server_filters
         candidates = self.candidates({key: value for key, value in query.items() if key in filters})
         try:
-            return select_one(candidates, query)
+            match = select_one(candidates, query)
         except AmbiguousMatch as exc:
             self.fail_json(msg='%d resources match %s (ids: %s); say which one with more'
                                ' options' % (len(exc.matches), self.describe(desired),
                                              ', '.join(sorted(str(m.get('id')) for m in exc.matches))))
+        return None if match is None else self.present(match)
+
+    def present(self, resource):
+        """The resource as the rest of the sequence sees it, for :meth:`find`'s
+        match. By default the SDK resource itself; a resource whose state the
+        task compares lies partly elsewhere (a router's interfaces, a flavor's
+        extra specs) returns a plain dict with that added, and its
+        :meth:`create` and :meth:`update` return the same form."""
+        return resource
 
     def candidates(self, filters):
         """The resources that the list call returns for ``filters`` (the

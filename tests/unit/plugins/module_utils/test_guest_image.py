@@ -197,8 +197,8 @@ def test_elf_needed_of_a_real_program():
     (["a", "b"], {"a": ["c", "libc"], "b": ["libc"], "c": ["libc"], "libc": []}, ["a", "b", "c", "libc"]),
     (["a"], {"a": ["b"], "b": ["a"]}, ["a", "b"]),
 ])
-def test_library_closure(roots, graph, expected):
-    assert gi.library_closure(roots, graph.__getitem__) == expected
+def test_closure(roots, graph, expected):
+    assert gi.closure(roots, graph.__getitem__) == expected
 
 
 # --------------------------------------------------------------------------- kernel modules
