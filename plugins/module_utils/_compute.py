@@ -68,8 +68,8 @@ class FlavorResource(ResourceModule):
             self.fail_json(msg='%s does not exist; to create it, Nova needs %s: set the option%s' % (
                 self.describe(desired), ' and '.join(missing), 's' if len(missing) > 1 else ''))
 
-    def present(self, flavor):
-        plain = to_plain(flavor)
+    def present(self, resource):
+        plain = to_plain(resource)
         if not plain.get('extra_specs'):
             # Nova shows extra specs with the flavor from microversion 2.61 on,
             # and only to those its policy lets read them.

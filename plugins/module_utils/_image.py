@@ -327,8 +327,8 @@ class ImageResource(ResourceModule):
         shown.update(image_state(to_plain(image), extras)['properties'])
         return shown
 
-    def present(self, image):
-        return image_state(to_plain(image), sdk_image()[2])
+    def present(self, resource):
+        return image_state(to_plain(resource), sdk_image()[2])
 
     def check_create(self, desired):
         filename = self.params.get('filename')

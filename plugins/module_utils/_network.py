@@ -310,8 +310,8 @@ class RouterResource(ResourceModule):
             return item
         return {'subnet': str(item)}
 
-    def present(self, router):
-        plain = to_plain(router)
+    def present(self, resource):
+        plain = to_plain(resource)
         self.action = 'listing the interfaces of router %r' % plain.get('name')
         plain['interfaces'] = router_interfaces(to_plain(port) for port in self.proxy.ports(device_id=plain['id']))
         return plain
