@@ -1,10 +1,14 @@
 """What the aio scenario's tests share: the cloud's clouds.yaml entry, the
-host's inventory variables, a wait helper and a tenant network."""
+host's inventory variables, a wait helper, a module runner, a tenant network,
+the guest image, and a timeout on every request to the cloud."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import subprocess
+import sys
 import time
 import uuid
 
@@ -14,6 +18,16 @@ import pytest
 # The test cloud's clouds.yaml entry; NIMBUS_TEST_CLOUD runs the tests against another one.
 CLOUD = os.environ.get("NIMBUS_TEST_CLOUD", "nimbus-molaio")
 EXTERNAL_NETWORK = "public"
+# Seconds any one HTTP request to the cloud may take: a request that hangs fails
+# with the URL it was sent to (keystoneauth's "Request to ... timed out").
+API_TIMEOUT = 60
+# Seconds a module run may take (each test's own limit is in pytest.ini).
+MODULE_TIMEOUT = 600
+# What the guest_image role uploads: images tagged so, and this flavor.
+IMAGE_TAG = "nimbus-guest"
+FLAVOR = "nimbus.guest"
+# The guest's console line once DHCP and metadata worked (plugins/module_utils/_guest_image.py).
+MARKER = "NIMBUS-GUEST-READY"
 
 
 def wait_for(probe, timeout, interval=2.0):
@@ -28,9 +42,27 @@ def wait_for(probe, timeout, interval=2.0):
         time.sleep(interval)
 
 
+def run_module(module, **args):
+    """Run the collection's module `module` with `args` against the test cloud, on
+    this machine, as a playbook task would; return its result (a dict). The
+    module's own api_timeout bounds each of its requests."""
+    args = dict({"cloud": CLOUD, "api_timeout": API_TIMEOUT}, **args)
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible"), "localhost", "-i", "localhost,",
+               "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable,
+               "-m", "nimbus.openstack." + module, "-a", json.dumps(args)]
+    env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=MODULE_TIMEOUT, env=env, check=False)
+    # "localhost | CHANGED => {...}" (or SUCCESS, FAILED!)
+    head, _, body = done.stdout.partition(" => ")
+    assert body, "module %s printed no result: %s %s" % (module, done.stdout, done.stderr)
+    result = json.loads(body)
+    assert done.returncode == 0 and not result.get("failed"), "module %s %s failed: %s" % (module, args, result)
+    return result
+
+
 @pytest.fixture(scope="module")
 def conn():
-    connection = openstack.connect(cloud=CLOUD)
+    connection = openstack.connect(cloud=CLOUD, api_timeout=API_TIMEOUT)
     yield connection
     connection.close()
 
@@ -38,6 +70,14 @@ def conn():
 @pytest.fixture(scope="module")
 def cloud_vars(host):
     return host.ansible.get_variables()
+
+
+@pytest.fixture(scope="module")
+def guest_image(conn):
+    """The newest machine image of the guest_image role, with its kernel and ramdisk."""
+    images = [i for i in conn.image.images(tag=IMAGE_TAG) if i.disk_format == "raw"]
+    assert images, "no raw image tagged %s" % IMAGE_TAG
+    return max(images, key=lambda i: i.created_at)
 
 
 @contextlib.contextmanager

@@ -20,13 +20,8 @@ import subprocess
 import tempfile
 
 import pytest
-from conftest import tenant_network, wait_for
+from conftest import FLAVOR, MARKER, tenant_network, wait_for
 
-# The guest image's marker line (plugins/module_utils/_guest_image.py).
-MARKER = "NIMBUS-GUEST-READY"
-# What the guest_image role uploads: images tagged so, and this flavor.
-IMAGE_TAG = "nimbus-guest"
-FLAVOR = "nimbus.guest"
 TENANT_CIDR = "10.214.0.0/24"
 CONTROLLER_UNITS = ["glance-api", "placement-api", "nova-api", "nova-api-metadata",
                     "nova-conductor", "nova-scheduler", "nova-novncproxy"]
@@ -63,15 +58,6 @@ def test_compute_service_up_and_mapped(conn, host):
 def test_cells(host):
     cells = host.check_output("runuser -u nova -- nova-manage cell_v2 list_cells")
     assert "cell0" in cells and "cell1" in cells
-
-
-@pytest.fixture(scope="module")
-def guest_image(conn):
-    """The newest machine image of the guest_image role, with its kernel and ramdisk."""
-    images = [i for i in conn.image.images(tag=IMAGE_TAG) if i.disk_format == "raw"]
-    assert images, "no raw image tagged %s" % IMAGE_TAG
-    image = max(images, key=lambda i: i.created_at)
-    return image
 
 
 def test_guest_image_uploaded_with_boot_properties(conn, guest_image):

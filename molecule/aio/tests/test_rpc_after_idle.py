@@ -1,0 +1,144 @@
+"""The APIs answer after sitting idle: their message-queue connections outlive
+any idle period, and every call that needs RPC works at the first attempt.
+
+The APIs that run under uwsgi and talk to RabbitMQ are eventlet-patched
+(nova-api, nova-api-metadata, neutron-api). Their oslo.messaging heartbeat
+must run while no request is served, or RabbitMQ drops their connections after
+its heartbeat timeout (the aio scenario sets it to 20 s). So: one round of
+RPC-backed creates (network, subnet, port, server, console log), an idle period
+of more than twice the heartbeat timeout, the same round again; in between,
+every API connection RabbitMQ had must still be there. Last, the logs of every
+API since it started hold no traceback and no greenlet.error.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+from conftest import EXTERNAL_NETWORK, FLAVOR, MARKER, run_module, wait_for
+
+# uwsgi APIs that talk to RabbitMQ: unit -> log file.
+RPC_APIS = {
+    "nova-api": "/var/log/nova/nova-api.log",
+    "nova-api-metadata": "/var/log/nova/nova-api-metadata.log",
+    "neutron-api": "/var/log/neutron/neutron-api.log",
+}
+# Every API's log (the ones above, and those without RabbitMQ).
+API_LOGS = dict(RPC_APIS, **{
+    "keystone": "/var/log/keystone/keystone.log",
+    "placement-api": "/var/log/placement/placement-api.log",
+})
+# What uwsgi writes to its log when it starts.
+UWSGI_START = "*** Starting uWSGI"
+TENANT_CIDR = "10.215.0.0/24"
+
+
+def heartbeat_timeout(host):
+    """The broker's AMQP heartbeat timeout, from the rabbitmq.conf the role wrote."""
+    for line in host.file("/etc/rabbitmq/rabbitmq.conf").content_string.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "heartbeat":
+            return int(value)
+    return 60
+
+
+def api_connections(host):
+    """{RabbitMQ connection name: unit} of the connections of uwsgi processes.
+    oslo.messaging names a connection <program>:<pid>:<uuid>; the pid's cgroup
+    tells its unit."""
+    listed = json.loads(host.check_output(
+        "rabbitmqctl list_connections -q --formatter json name client_properties"))
+    found = {}
+    for connection in listed:
+        properties = {item[0]: item[2] for item in connection["client_properties"]}
+        program, pid, _ = properties.get("connection_name", "::").split(":")
+        if program == "uwsgi":
+            cgroup = host.run("cat /proc/%s/cgroup", pid).stdout
+            found[connection["name"]] = cgroup.strip().rsplit("/", 1)[-1].removesuffix(".service")
+    return found
+
+
+def missed_heartbeats(host):
+    """How many connections RabbitMQ has dropped for missed heartbeats, ever."""
+    return int(host.run("cat /var/log/rabbitmq/rabbit@*.log | grep -c 'missed heartbeats'").stdout.strip() or 0)
+
+
+def rpc_round(conn, prefix, image_id, public_key):
+    """Network, subnet, router and port (RPC casts to the DHCP and L3 agents), a
+    server on the port (nova-api to the conductor, the compute host, Neutron),
+    its console log with the guest's marker (an RPC call from nova-api to
+    nova-compute; the marker needs the metadata API, which the guest reaches
+    through the router), then everything deleted. Each request is made once: a
+    failure fails the test."""
+    made = {}
+    try:
+        made["network"] = run_module("network", name=prefix + "-net")["network"]
+        made["subnet"] = run_module("subnet", name=prefix + "-subnet", network=made["network"]["id"],
+                                    cidr=TENANT_CIDR)["subnet"]
+        made["router"] = run_module("router", name=prefix + "-router", external_gateway_network=EXTERNAL_NETWORK,
+                                    interfaces=[made["subnet"]["id"]])["router"]
+        made["port"] = conn.network.create_port(name=prefix + "-port", network_id=made["network"]["id"])
+        # The guest waits for an SSH key from the metadata service before it says it is ready.
+        made["keypair"] = conn.compute.create_keypair(name=prefix + "-key", public_key=public_key)
+        flavor = conn.compute.find_flavor(FLAVOR, ignore_missing=False)
+        made["server"] = conn.compute.create_server(
+            name=prefix + "-server", image_id=image_id, flavor_id=flavor.id, key_name=made["keypair"].name,
+            networks=[{"port": made["port"].id}])
+        server = conn.compute.wait_for_server(made["server"], status="ACTIVE", failures=["ERROR"], wait=300)
+        line = "%s instance-id=%s" % (MARKER, server.id)
+        assert wait_for(lambda: line in conn.compute.get_server_console_output(server)["output"], 240, 5), \
+            "no %r in the console log of %s" % (line, server.id)
+    finally:
+        if "server" in made:
+            conn.compute.delete_server(made["server"], ignore_missing=True)
+            conn.compute.wait_for_delete(made["server"], wait=180)
+        if "keypair" in made:
+            conn.compute.delete_keypair(made["keypair"], ignore_missing=True)
+        if "port" in made:
+            conn.network.delete_port(made["port"], ignore_missing=True)
+        if "router" in made:
+            run_module("router", name=prefix + "-router", state="absent")
+        if "subnet" in made:
+            run_module("subnet", name=prefix + "-subnet", network=made["network"]["id"], state="absent")
+        if "network" in made:
+            run_module("network", name=prefix + "-net", state="absent")
+
+
+@pytest.mark.timeout(1200)
+def test_rpc_works_after_idle_period(conn, host, guest_image):
+    prefix = "verify-%s" % uuid.uuid4().hex[:8]
+    with tempfile.TemporaryDirectory() as keydir:
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keydir + "/key"], check=True)
+        with open(keydir + "/key.pub") as handle:
+            public_key = handle.read()
+    heartbeat = heartbeat_timeout(host)
+    dropped_before = missed_heartbeats(host)
+
+    rpc_round(conn, prefix, guest_image.id, public_key)
+    before = api_connections(host)
+    assert {"nova-api", "neutron-api"} <= set(before.values()), \
+        "no RabbitMQ connection of nova-api and neutron-api after a round of RPC: %s" % before
+
+    # Nothing asks the APIs anything for more than twice the heartbeat timeout.
+    time.sleep(2 * heartbeat + 10)
+    after = api_connections(host)
+    lost = {name: unit for name, unit in before.items() if name not in after}
+    assert not lost, "RabbitMQ dropped these API connections while idle for %d s: %s" % (2 * heartbeat + 10, lost)
+    assert missed_heartbeats(host) == dropped_before
+
+    rpc_round(conn, prefix, guest_image.id, public_key)
+
+
+@pytest.mark.parametrize("unit", sorted(API_LOGS))
+def test_api_log_since_start_is_clean(host, unit):
+    log = host.file(API_LOGS[unit]).content_string
+    assert UWSGI_START in log, "%s: no uwsgi start in %s" % (unit, API_LOGS[unit])
+    since_start = log[log.rindex(UWSGI_START):]
+    for bad in ("Traceback", "greenlet.error"):
+        assert bad not in since_start, "%s's log since its start holds %s:\n%s" % (
+            unit, bad, since_start[since_start.index(bad) - 2000:since_start.index(bad) + 1000])
