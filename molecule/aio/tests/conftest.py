@@ -53,7 +53,7 @@ def run_module(module, **args):
     env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1")
     done = subprocess.run(command, capture_output=True, text=True, timeout=MODULE_TIMEOUT, env=env, check=False)
     # "localhost | CHANGED => {...}" (or SUCCESS, FAILED!)
-    head, _, body = done.stdout.partition(" => ")
+    body = done.stdout.partition(" => ")[2]
     assert body, "module %s printed no result: %s %s" % (module, done.stdout, done.stderr)
     result = json.loads(body)
     assert done.returncode == 0 and not result.get("failed"), "module %s %s failed: %s" % (module, args, result)

@@ -75,7 +75,7 @@ def client(prefix, metadata, errors, counts):
         # An image record without data: enough to tag.
         own["image"] = conn.image.create_image(name=own["prefix"] + "-image", disk_format="raw",
                                                container_format="bare", allow_duplicates=True).id
-        for _ in range(ROUNDS):
+        for _round in range(ROUNDS):
             one_round(conn, own, send)
     finally:
         if "image" in own:
@@ -90,7 +90,7 @@ def test_keep_alive_clients_get_no_reset(cloud_vars):
     metadata = "http://%s:8775/" % cloud_vars["nimbus_internal_address"]
     errors, counts = [], collections.Counter()
     with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
-        for future in [pool.submit(client, prefix, metadata, errors, counts) for _ in range(CLIENTS)]:
+        for future in [pool.submit(client, prefix, metadata, errors, counts) for _client in range(CLIENTS)]:
             future.result()
     total = sum(counts.values())
     print("%d requests answered: %s" % (total, dict(counts)))

@@ -41,7 +41,7 @@ TENANT_CIDR = "10.215.0.0/24"
 def heartbeat_timeout(host):
     """The broker's AMQP heartbeat timeout, from the rabbitmq.conf the role wrote."""
     for line in host.file("/etc/rabbitmq/rabbitmq.conf").content_string.splitlines():
-        key, _, value = line.partition("=")
+        key, value = line.partition("=")[::2]
         if key.strip() == "heartbeat":
             return int(value)
     return 60
@@ -56,7 +56,7 @@ def api_connections(host):
     found = {}
     for connection in listed:
         properties = {item[0]: item[2] for item in connection["client_properties"]}
-        program, pid, _ = properties.get("connection_name", "::").split(":")
+        program, pid = properties.get("connection_name", "::").split(":")[:2]
         if program == "uwsgi":
             cgroup = host.run("cat /proc/%s/cgroup", pid).stdout
             found[connection["name"]] = cgroup.strip().rsplit("/", 1)[-1].removesuffix(".service")
