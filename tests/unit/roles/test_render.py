@@ -1,0 +1,91 @@
+"""The service roles' configuration follows the deployment-wide values: rendered
+for an inventory whose Keystone port, internal address, region, database,
+message-queue and memcached settings are all not the defaults, every file that
+names one of them names the inventory's."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+KEYSTONE = "http://192.0.2.77:5999"
+DATABASE = "@192.0.2.10/"
+RABBITMQ = "@192.0.2.10:5997/"
+MEMCACHED = "192.0.2.10:5998"
+REGION = "RegionNimbus"
+
+
+def collections_path():
+    """Where Ansible finds this tree as nimbus.openstack: the copy under
+    ansible_collections/ (make unit), or the working tree's link (make link)."""
+    if ROOT.parents[1].name == "ansible_collections":
+        return str(ROOT.parents[2])
+    return str(ROOT / ".ansible" / "collections")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """{path relative to the render dir: text} of every rendered template."""
+    out = tmp_path_factory.mktemp("render")
+    with open(ROOT / "roles" / "secrets" / "defaults" / "main.yml") as handle:
+        names = yaml.safe_load(handle)["secrets_names"]
+    extra = {"render_dir": str(out), "nimbus_secrets": {name: "s3cret-" + name for name in names},
+             "ansible_python_interpreter": sys.executable}
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), ANSIBLE_NOCOLOR="1")
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(HERE / "inventory.yml"),
+         str(HERE / "render.yml"), "--tags", "render", "-e", json.dumps(extra)],
+        capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    files = {str(p.relative_to(out)): p.read_text() for p in out.rglob("*") if p.is_file()}
+    assert len(files) == 9, sorted(files)
+    return files
+
+
+def options(text, *names):
+    """Values of the `name = value` lines of text for the given option names."""
+    pattern = re.compile(r"^\s*(%s)\s*=\s*(.*)$" % "|".join(names), re.M)
+    return [value.strip() for _, value in pattern.findall(text)]
+
+
+def test_no_default_left(rendered):
+    for path, text in rendered.items():
+        for default in (":5000", ":5672", ":11211", "RegionOne"):
+            assert default not in text, "%s still has %s" % (path, default)
+
+
+def test_keystone_urls(rendered):
+    naming = {p: t for p, t in rendered.items() if options(t, "auth_url", "www_authenticate_uri")}
+    assert sorted(naming) == ["glance-api.conf.j2", "nova.conf.j2", "placement.conf.j2", "server.conf.j2"]
+    for path, text in naming.items():
+        for value in options(text, "auth_url", "www_authenticate_uri"):
+            assert value.startswith(KEYSTONE), "%s: %s" % (path, value)
+
+
+def test_regions(rendered):
+    naming = {p: t for p, t in rendered.items() if options(t, "region_name", "os_region_name")}
+    assert len(naming) >= 4, sorted(naming)
+    for path, text in naming.items():
+        assert set(options(text, "region_name", "os_region_name")) == {REGION}, path
+
+
+def test_database_message_queue_and_memcached(rendered):
+    for path, text in rendered.items():
+        for value in options(text, "connection"):
+            assert value.startswith("mysql+pymysql://") and DATABASE in value, "%s: %s" % (path, value)
+        for value in options(text, "transport_url"):
+            assert value.startswith("rabbit://") and value.endswith(RABBITMQ), "%s: %s" % (path, value)
+        for value in options(text, "memcached_servers", "memcache_servers", "servers"):
+            assert value == MEMCACHED, "%s: %s" % (path, value)
+    assert any(options(t, "connection") for t in rendered.values())
+    assert any(options(t, "transport_url") for t in rendered.values())
+    assert "192.0.2.10:5997" in rendered["rabbitmq.conf.j2"]
