@@ -80,6 +80,23 @@ def guest_image(conn):
     return max(images, key=lambda i: i.created_at)
 
 
+def delete_made(conn, made):
+    """Delete what a test made on a network, in the order the cloud needs: the
+    floating IP ("fip"), the server (waited for), its keypair, port and
+    security group ("group"); keys that are not in `made` are skipped."""
+    if "fip" in made:
+        conn.network.delete_ip(made["fip"], ignore_missing=True)
+    if "server" in made:
+        conn.compute.delete_server(made["server"], ignore_missing=True)
+        conn.compute.wait_for_delete(made["server"], wait=180)
+    if "keypair" in made:
+        conn.compute.delete_keypair(made["keypair"], ignore_missing=True)
+    if "port" in made:
+        conn.network.delete_port(made["port"], ignore_missing=True)
+    if "group" in made:
+        conn.network.delete_security_group(made["group"], ignore_missing=True)
+
+
 @contextlib.contextmanager
 def tenant_network(conn, cidr):
     """A tenant network with a subnet of cidr and a router with its gateway on

@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 
 import pytest
-from conftest import FLAVOR, MARKER, tenant_network, wait_for
+from conftest import FLAVOR, MARKER, delete_made, tenant_network, wait_for
 
 TENANT_CIDR = "10.214.0.0/24"
 CONTROLLER_UNITS = ["glance-api", "placement-api", "nova-api", "nova-api-metadata",
@@ -116,15 +116,7 @@ def server(conn, guest_image):
                 security_groups=[{"name": made["group"].name}])
             yield made
         finally:
-            if "fip" in made:
-                conn.network.delete_ip(made["fip"], ignore_missing=True)
-            if "server" in made:
-                conn.compute.delete_server(made["server"], ignore_missing=True)
-                conn.compute.wait_for_delete(made["server"], wait=180)
-            if "keypair" in made:
-                conn.compute.delete_keypair(made["keypair"], ignore_missing=True)
-            if "group" in made:
-                conn.network.delete_security_group(made["group"], ignore_missing=True)
+            delete_made(conn, made)
 
 
 def test_server_lifecycle(conn, server, host):

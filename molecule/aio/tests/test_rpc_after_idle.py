@@ -20,7 +20,7 @@ import time
 import uuid
 
 import pytest
-from conftest import EXTERNAL_NETWORK, FLAVOR, MARKER, run_module, wait_for
+from conftest import EXTERNAL_NETWORK, FLAVOR, MARKER, delete_made, run_module, wait_for
 
 # uwsgi APIs that talk to RabbitMQ: unit -> log file.
 RPC_APIS = {
@@ -94,13 +94,7 @@ def rpc_round(conn, prefix, image_id, public_key):
         assert wait_for(lambda: line in conn.compute.get_server_console_output(server)["output"], 240, 5), \
             "no %r in the console log of %s" % (line, server.id)
     finally:
-        if "server" in made:
-            conn.compute.delete_server(made["server"], ignore_missing=True)
-            conn.compute.wait_for_delete(made["server"], wait=180)
-        if "keypair" in made:
-            conn.compute.delete_keypair(made["keypair"], ignore_missing=True)
-        if "port" in made:
-            conn.network.delete_port(made["port"], ignore_missing=True)
+        delete_made(conn, made)
         if "router" in made:
             run_module("router", name=prefix + "-router", state="absent")
         if "subnet" in made:
