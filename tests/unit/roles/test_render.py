@@ -54,7 +54,7 @@ def rendered(tmp_path_factory):
 def options(text, *names):
     """Values of the `name = value` lines of text for the given option names."""
     pattern = re.compile(r"^\s*(%s)\s*=\s*(.*)$" % "|".join(names), re.M)
-    return [value.strip() for _, value in pattern.findall(text)]
+    return [found[1].strip() for found in pattern.findall(text)]
 
 
 def test_no_default_left(rendered):

@@ -1,0 +1,61 @@
+"""No secret of the deployment appears in what a deploy prints, at any verbosity.
+
+A converge of the deployed cloud with -vvv and --diff (the most Ansible prints:
+module arguments, results, diffs of configuration files) runs from this
+machine; none of the values of the deployment's secrets file may be in its
+output. The configuration files' diffs show their options with secrets masked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+ANSIBLE_BIN = Path(sys.executable).parent
+
+
+def ansible_env():
+    return dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_CALLBACK_RESULT_FORMAT="json")
+
+
+@pytest.fixture(scope="module")
+def inventory(request):
+    return request.config.getoption("ansible_inventory")
+
+
+@pytest.fixture(scope="module")
+def secrets(inventory, host):
+    """Every value of the deployment's secrets file, found as the secrets role
+    finds it."""
+    node = host.check_output("uname -n")
+    done = subprocess.run(
+        [str(ANSIBLE_BIN / "ansible"), "-i", inventory, node, "-m", "ansible.builtin.debug",
+         "-a", "msg={{ nimbus_secrets_file | default(inventory_dir ~ '/secrets.yml') }}"],
+        capture_output=True, text=True, env=ansible_env(), timeout=120, check=True)
+    path = json.loads(done.stdout.partition(" => ")[2])["msg"]
+    with open(path) as handle:
+        values = [str(v) for v in yaml.safe_load(handle).values()]
+    assert len(values) >= 10 and all(len(v) >= 16 for v in values), path
+    return values
+
+
+@pytest.mark.timeout(1500)
+def test_converge_at_full_verbosity_prints_no_secret(inventory, secrets, tmp_path):
+    log = tmp_path / "converge.log"
+    with open(log, "w") as out:
+        done = subprocess.run(
+            [str(ANSIBLE_BIN / "ansible-playbook"), "-i", inventory, str(REPO / "playbooks" / "site.yml"),
+             "-vvv", "--diff"],
+            stdout=out, stderr=subprocess.STDOUT, env=ansible_env(), timeout=1400, check=False)
+    text = log.read_text()
+    assert done.returncode == 0, text[-5000:]
+    assert "PLAY RECAP" in text and len(text) > 100000
+    leaked = sorted({name for name, value in enumerate(secrets) if value in text})
+    assert not leaked, "%d secret values appear in the -vvv output" % len(leaked)
