@@ -41,7 +41,7 @@ options:
 extends_documentation_fragment:
   - nimbus.openstack.attributes
 author:
-  - nimbus.openstack contributors
+  - nimbus.openstack contributors (@nimbus-openstack)
 """
 
 EXAMPLES = r"""
