@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._mask import mask_text
+from ansible_collections.nimbus.openstack.plugins.module_utils.config._mask import mask_text
 
 COPY_OPTIONS = ("content", "dest", "owner", "group", "mode")
 

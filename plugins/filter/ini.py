@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._ini import merge_ini
+from ansible_collections.nimbus.openstack.plugins.module_utils.config._ini import merge_ini
 
 DOCUMENTATION = r"""
 name: ini_merge

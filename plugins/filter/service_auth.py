@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._keystone_auth import service_auth_lines
+from ansible_collections.nimbus.openstack.plugins.module_utils.config._keystone_auth import service_auth_lines
 
 DOCUMENTATION = r"""
 name: service_auth

@@ -119,7 +119,7 @@ endpoint:
       type: dict
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._resource import EndpointResource
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._identity import EndpointResource
 
 ARGUMENT_SPEC = dict(
     service=dict(type="str", required=True, aliases=["service_id"]),

@@ -181,7 +181,7 @@ flavor:
       sample: {"hw:cpu_policy": "dedicated"}
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._compute import FlavorResource
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._compute import FlavorResource
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),

@@ -182,7 +182,7 @@ command_line:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._guest_image import (
+from ansible_collections.nimbus.openstack.plugins.module_utils.guest_image._build import (
     DEFAULT_CACHE_DIR,
     DEFAULT_KERNEL_PACKAGE,
     run_module,

@@ -243,7 +243,7 @@ image:
       type: str
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._image import ImageResource
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._image import ImageResource
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),

@@ -87,7 +87,7 @@ elapsed:
   sample: 0.012
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._kvm import run_module
+from ansible_collections.nimbus.openstack.plugins.module_utils.host._kvm import run_module
 
 
 def main():

@@ -69,7 +69,7 @@ database:
   sample: {"name": "keystone", "user": "keystone"}
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._mariadb import run_module
+from ansible_collections.nimbus.openstack.plugins.module_utils.host._mariadb import run_module
 
 
 def main():

@@ -182,7 +182,7 @@ network:
       type: int
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._network import NetworkResource
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._network import NetworkResource
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),

@@ -116,7 +116,7 @@ project:
       type: dict
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._resource import ProjectResource
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._identity import ProjectResource
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),

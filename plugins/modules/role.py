@@ -78,7 +78,7 @@ role:
       type: dict
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._resource import RoleResource
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._identity import RoleResource
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),

@@ -124,7 +124,7 @@ role_assignment:
       sample: all
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._resource import RoleAssignmentResource
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._identity import RoleAssignmentResource
 
 ARGUMENT_SPEC = dict(
     role=dict(type="str", required=True),

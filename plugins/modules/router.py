@@ -225,7 +225,7 @@ router:
       type: int
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._network import RouterResource
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._network import RouterResource
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),

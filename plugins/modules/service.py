@@ -95,7 +95,7 @@ service:
       type: dict
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._resource import ServiceResource
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._identity import ServiceResource
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),

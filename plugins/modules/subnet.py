@@ -211,7 +211,7 @@ subnet:
       type: int
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._network import SubnetResource
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._network import SubnetResource
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),

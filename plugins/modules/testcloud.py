@@ -155,7 +155,7 @@ timings:
   type: dict
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._testcloud_module import run_module
+from ansible_collections.nimbus.openstack.plugins.module_utils.testcloud._module import run_module
 
 
 def main():

@@ -153,7 +153,7 @@ user:
       type: dict
 """
 
-from ansible_collections.nimbus.openstack.plugins.module_utils._resource import UserResource
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._identity import UserResource
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),

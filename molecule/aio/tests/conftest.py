@@ -26,7 +26,7 @@ MODULE_TIMEOUT = 600
 # What the guest_image role uploads: images tagged so, and this flavor.
 IMAGE_TAG = "nimbus-guest"
 FLAVOR = "nimbus.guest"
-# The guest's console line once DHCP and metadata worked (plugins/module_utils/_guest_image.py).
+# The guest's console line once DHCP and metadata worked (plugins/module_utils/guest_image/_build.py).
 MARKER = "NIMBUS-GUEST-READY"
 
 
