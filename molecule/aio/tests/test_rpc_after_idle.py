@@ -28,11 +28,14 @@ RPC_APIS = {
     "nova-api-metadata": "/var/log/nova/nova-api-metadata.log",
     "neutron-api": "/var/log/neutron/neutron-api.log",
 }
-# Every API's log (the ones above, and those without RabbitMQ).
-API_LOGS = dict(RPC_APIS, **{
-    "keystone": "/var/log/keystone/keystone.log",
-    "placement-api": "/var/log/placement/placement-api.log",
-})
+# Every API's log, since the API started: uwsgi's own log, where the APIs above
+# and placement write (from uwsgi's start line on), and oslo.log files whose
+# every line has a timestamp (from the unit's start time on).
+UWSGI_LOGS = dict(RPC_APIS, **{"placement-api": "/var/log/placement/placement-api.log"})
+APP_LOGS = {
+    "keystone": "/var/log/keystone/keystone-wsgi-public.log",
+    "glance-api": "/var/log/glance/glance-api.log",
+}
 # What uwsgi writes to its log when it starts.
 UWSGI_START = "*** Starting uWSGI"
 TENANT_CIDR = "10.215.0.0/24"
@@ -128,11 +131,21 @@ def test_rpc_works_after_idle_period(conn, host, guest_image):
     rpc_round(conn, prefix, guest_image.id, public_key)
 
 
-@pytest.mark.parametrize("unit", sorted(API_LOGS))
+def since_start(host, unit):
+    """The lines of the unit's log written since it last started."""
+    if unit in UWSGI_LOGS:
+        log = host.file(UWSGI_LOGS[unit]).content_string
+        assert UWSGI_START in log, "%s: no uwsgi start in %s" % (unit, UWSGI_LOGS[unit])
+        return log[log.rindex(UWSGI_START):]
+    started = host.check_output(
+        "date -d \"$(systemctl show -p ActiveEnterTimestamp --value %s)\" '+%%Y-%%m-%%d %%H:%%M:%%S'", unit)
+    lines = host.file(APP_LOGS[unit]).content_string.splitlines()
+    return "\n".join(line for line in lines if line[:19] >= started)
+
+
+@pytest.mark.parametrize("unit", sorted(UWSGI_LOGS) + sorted(APP_LOGS))
 def test_api_log_since_start_is_clean(host, unit):
-    log = host.file(API_LOGS[unit]).content_string
-    assert UWSGI_START in log, "%s: no uwsgi start in %s" % (unit, API_LOGS[unit])
-    since_start = log[log.rindex(UWSGI_START):]
+    log = since_start(host, unit)
     for bad in ("Traceback", "greenlet.error"):
-        assert bad not in since_start, "%s's log since its start holds %s:\n%s" % (
-            unit, bad, since_start[since_start.index(bad) - 2000:since_start.index(bad) + 1000])
+        assert bad not in log, "%s's log since its start holds %s:\n%s" % (
+            unit, bad, log[max(0, log.index(bad) - 2000):log.index(bad) + 1000])

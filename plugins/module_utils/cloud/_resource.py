@@ -41,6 +41,10 @@ class ReferenceNotFound(Exception):
     """A resource named by the task (a domain, a service, a user, ...) does not exist."""
 
 
+class AmbiguousReference(Exception):
+    """More than one resource has the name the task gives."""
+
+
 def to_plain(resource):
     """A resource as a plain dict (SDK attribute names), or None.
 
@@ -331,16 +335,26 @@ class ResourceModule(OpenStackModule):
         return {}
 
     def lookup(self, kind, name_or_id, service=None, **query):
-        """The id of the ``kind`` resource called or identified by ``name_or_id``."""
-        finder = getattr(getattr(self.conn, service or self.service), 'find_' + kind)
+        """The id of the ``kind`` resource called or identified by ``name_or_id``.
+
+        By name first, from a filtered list; by id only when no name matches.
+        (openstacksdk's ``find_*`` asks for the name as an id first, and
+        Keystone logs a traceback for every such 404.)
+        """
+        proxy = getattr(self.conn, service or self.service)
         query = {key: value for key, value in query.items() if value is not None}
         self.action = 'looking up %s %r' % (kind, name_or_id)
+        named = [r for r in getattr(proxy, kind + 's')(name=name_or_id, **query) if r.name == name_or_id]
+        if len(named) > 1:
+            raise AmbiguousReference('%d %ss are called %r (ids: %s): name it by id' % (
+                len(named), kind, name_or_id, ', '.join(sorted(r.id for r in named))))
+        if named:
+            return named[0].id
         try:
-            found = finder(name_or_id, ignore_missing=False, **query)
+            return getattr(proxy, 'find_' + kind)(name_or_id, ignore_missing=False, **query).id
         except sdk_exceptions.NotFoundException:
             where = ''.join(' with %s=%r' % item for item in sorted(query.items()))
             raise ReferenceNotFound('%s %r not found%s' % (kind, name_or_id, where)) from None
-        return found.id
 
     def describe(self, desired):
         return describe(self.resource_name,
@@ -354,6 +368,8 @@ class ResourceModule(OpenStackModule):
         except ReferenceNotFound as exc:
             if self.state == 'absent':
                 return self.result(False, None, None)
+            self.fail_json(msg=str(exc))
+        except AmbiguousReference as exc:
             self.fail_json(msg=str(exc))
         what = self.describe(desired)
 
