@@ -106,6 +106,7 @@ def rpc_round(conn, prefix, image_id, public_key):
             run_module("network", name=prefix + "-net", state="absent")
 
 
+@pytest.mark.long
 @pytest.mark.timeout(1200)
 def test_rpc_works_after_idle_period(conn, host, guest_image):
     prefix = "verify-%s" % uuid.uuid4().hex[:8]

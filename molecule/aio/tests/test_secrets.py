@@ -46,6 +46,7 @@ def secrets(inventory, host):
     return values
 
 
+@pytest.mark.long
 @pytest.mark.timeout(1500)
 def test_converge_at_full_verbosity_prints_no_secret(inventory, secrets, tmp_path):
     log = tmp_path / "converge.log"
