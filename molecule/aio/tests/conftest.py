@@ -42,6 +42,12 @@ def wait_for(probe, timeout, interval=2.0):
         time.sleep(interval)
 
 
+def ansible_env():
+    """The environment for an ansible command run by a test: results as JSON,
+    no colours (Molecule forces them on)."""
+    return dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+
+
 def run_module(module, **args):
     """Run the collection's module `module` with `args` against the test cloud, on
     this machine, as a playbook task would; return its result (a dict). The
@@ -50,8 +56,7 @@ def run_module(module, **args):
     command = [os.path.join(os.path.dirname(sys.executable), "ansible"), "localhost", "-i", "localhost,",
                "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable,
                "-m", "nimbus.openstack." + module, "-a", json.dumps(args)]
-    env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1")
-    done = subprocess.run(command, capture_output=True, text=True, timeout=MODULE_TIMEOUT, env=env, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=MODULE_TIMEOUT, env=ansible_env(), check=False)
     # "localhost | CHANGED => {...}" (or SUCCESS, FAILED!)
     body = done.stdout.partition(" => ")[2]
     assert body, "module %s printed no result: %s %s" % (module, done.stdout, done.stderr)

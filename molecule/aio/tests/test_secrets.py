@@ -9,20 +9,16 @@ output. The configuration files' diffs show their options with secrets masked.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ansible_env
 
 REPO = Path(__file__).resolve().parents[3]
 ANSIBLE_BIN = Path(sys.executable).parent
-
-
-def ansible_env():
-    return dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_CALLBACK_RESULT_FORMAT="json")
 
 
 @pytest.fixture(scope="module")
