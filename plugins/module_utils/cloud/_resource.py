@@ -344,12 +344,14 @@ class ResourceModule(OpenStackModule):
         proxy = getattr(self.conn, service or self.service)
         query = {key: value for key, value in query.items() if value is not None}
         self.action = 'looking up %s %r' % (kind, name_or_id)
-        named = [r for r in getattr(proxy, kind + 's')(name=name_or_id, **query) if r.name == name_or_id]
-        if len(named) > 1:
+        listed = (to_plain(r) for r in getattr(proxy, kind + 's')(name=name_or_id, **query))
+        try:
+            named = select_one(listed, dict(query, name=name_or_id))
+        except AmbiguousMatch as exc:
             raise AmbiguousReference('%d %ss are called %r (ids: %s): name it by id' % (
-                len(named), kind, name_or_id, ', '.join(sorted(r.id for r in named))))
+                len(exc.matches), kind, name_or_id, ', '.join(sorted(m['id'] for m in exc.matches)))) from None
         if named:
-            return named[0].id
+            return named['id']
         try:
             return getattr(proxy, 'find_' + kind)(name_or_id, ignore_missing=False, **query).id
         except sdk_exceptions.NotFoundException:
