@@ -44,11 +44,12 @@ RSYNC_EXCLUDES := --exclude=/.git --exclude=/.venv --exclude=/.build --exclude=/
 	--exclude=/.ansible --exclude=/.cache --exclude=/tests/output --exclude=__pycache__ \
 	--exclude=.pytest_cache --exclude=.ruff_cache --exclude='*.tar.gz'
 
-.PHONY: help apt venv lint sanity unit molecule test cloud cloud-verify build build-check copy link clean distclean
+.PHONY: help apt venv lint sanity unit molecule test cloud cloud-verify integration build build-check copy link clean distclean
 
 help:
 	@echo "make cloud        create, deploy and verify the all-in-one test cloud"
 	@echo "make cloud-verify the aio verify tests against make cloud's cloud"
+	@echo "make integration  the modules' integration targets against it (TARGET=name for one)"
 	@echo "make test         lint, sanity, unit, build-check and molecule, in that order"
 	@echo "make venv         apt packages + $(VENV) with requirements-dev.txt"
 	@echo "make lint         ruff, yamllint, ansible-lint (production profile)"
@@ -176,7 +177,7 @@ cloud: venv link
 	  -e testcloud_topology=aio -e testcloud_name=aio -e testcloud_state=present
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/ansible-playbook -i $(AIO_INVENTORY) playbooks/site.yml
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/ansible-playbook -i $(AIO_INVENTORY) playbooks/guest_image.yml
-	$(MAKE) cloud-verify
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/ansible-playbook -i $(AIO_INVENTORY) playbooks/verify.yml
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/ansible-playbook -i $(AIO_INVENTORY) playbooks/cloudinfo.yml
 
 # The aio scenario's verify (testinfra on the host, openstacksdk from here), run
@@ -186,6 +187,14 @@ cloud: venv link
 cloud-verify: venv link
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) NIMBUS_TEST_CLOUD=nimbus-aio \
 	  $(VENV)/bin/pytest -p no:cacheprovider -m "not long" molecule/aio/tests \
+	  --connection=ansible --ansible-inventory=$(AIO_INVENTORY) --hosts=all
+
+# The modules' integration targets (tests/integration/targets/) against make
+# cloud's cloud; TARGET=name runs one.
+integration: venv link
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) NIMBUS_TEST_CLOUD=nimbus-aio \
+	  $(VENV)/bin/pytest -p no:cacheprovider molecule/aio/tests/test_integration_targets.py \
+	  $(if $(TARGET),-k 'test_target[$(TARGET)]') \
 	  --connection=ansible --ansible-inventory=$(AIO_INVENTORY) --hosts=all
 
 build: venv

@@ -32,7 +32,9 @@ class UserResource(ResourceModule):
         want = {}
         if self.params.get('domain') is not None:
             want['domain_id'] = self.lookup('domain', self.params['domain'])
-        if self.params.get('default_project') is not None:
+        # Only the domain identifies a user: a default project that does not
+        # exist must not stop its deletion.
+        if self.params.get('default_project') is not None and self.state == 'present':
             want['default_project_id'] = self.lookup(
                 'project', self.params['default_project'], domain_id=want.get('domain_id'))
         return want

@@ -65,6 +65,75 @@ def canonical_routes(routes):
             for route in routes]
 
 
+def _address(value, option, problems, version=None):
+    try:
+        address = ipaddress.ip_address(str(value))
+    except ValueError:
+        problems.append('%s: %r is no IP address' % (option, value))
+        return None
+    if version and address.version != version:
+        problems.append('%s: %s is an IPv%d address, the subnet is IPv%d' % (option, value, address.version, version))
+        return None
+    return address
+
+
+def subnet_problems(cidr=None, ip_version=None, gateway_ip=None, allocation_pools=None, host_routes=None,
+                    dns_nameservers=None):
+    """What is wrong with a subnet's addresses, each naming its option; [] when nothing.
+
+    The checks Neutron would make only after the request (or not at all), made
+    before any call so that check mode predicts the failure too.
+    """
+    problems, network = [], None
+    if cidr is not None:
+        try:
+            network = ipaddress.ip_network(str(cidr), strict=False)
+        except ValueError:
+            problems.append('cidr: %r is no network in CIDR notation (such as 10.0.0.0/24)' % (cidr,))
+        else:
+            if '/' not in str(cidr):
+                problems.append('cidr: %s has no prefix length (such as /24)' % (cidr,))
+            elif ipaddress.ip_address(str(cidr).split('/')[0]) != network.network_address:
+                problems.append('cidr: %s has host bits set; the network is %s' % (cidr, network))
+            if ip_version and network.version != ip_version:
+                problems.append('ip_version is %d but cidr %s is IPv%d' % (ip_version, cidr, network.version))
+    version = network.version if network else ip_version
+    gateway = None
+    if gateway_ip is not None:
+        gateway = _address(gateway_ip, 'gateway_ip', problems, version)
+        if gateway and network and network.version == 4 and network.prefixlen < 31 and gateway in (
+                network.network_address, network.broadcast_address):
+            problems.append('gateway_ip: %s is the network or broadcast address of %s' % (gateway_ip, network))
+    ranges = []
+    for index, pool in enumerate(allocation_pools or []):
+        where = 'allocation_pools[%d]' % index
+        start = _address(pool.get('start'), where + '.start', problems, version)
+        end = _address(pool.get('end'), where + '.end', problems, version)
+        if not (start and end):
+            continue
+        if start > end:
+            problems.append('%s: start %s is after end %s' % (where, start, end))
+            continue
+        if network and (start not in network or end not in network):
+            problems.append('%s: %s-%s is not inside cidr %s' % (where, start, end, network))
+        if gateway and start <= gateway <= end:
+            problems.append('%s: %s-%s holds gateway_ip %s' % (where, start, end, gateway))
+        for other_index, (other_start, other_end) in ranges:
+            if start <= other_end and other_start <= end:
+                problems.append('%s overlaps allocation_pools[%d]' % (where, other_index))
+        ranges.append((index, (start, end)))
+    for index, route in enumerate(host_routes or []):
+        where = 'host_routes[%d]' % index
+        try:
+            ipaddress.ip_network(str(route.get('destination')), strict=True)
+        except ValueError:
+            problems.append('%s.destination: %r is no network in CIDR notation' % (where, route.get('destination')))
+        _address(route.get('nexthop'), where + '.nexthop', problems)
+    for index, server in enumerate(dns_nameservers or []):
+        _address(server, 'dns_nameservers[%d]' % index, problems)
+    return problems
+
+
 # ---------------------------------------------------------------------------
 # Pure helpers: a router's external gateway
 
@@ -181,6 +250,17 @@ def plan_interfaces(want, have, purge):
     return to_add, (remaining if purge else [])
 
 
+def interface_steps(to_add, to_remove):
+    """The plan as ordered ``(verb, interface)`` steps: additions first, so that
+    a failed one leaves the router with every interface it had; then the
+    removals; then the additions on a subnet whose current interface is
+    removed (Neutron gives a router one port per subnet)."""
+    replaced = {entry['subnet_id'] for entry in to_remove}
+    return ([('add', entry) for entry in to_add if entry['subnet_id'] not in replaced]
+            + [('remove', entry) for entry in to_remove]
+            + [('add', entry) for entry in to_add if entry['subnet_id'] in replaced])
+
+
 def predict_interfaces(have, to_add, to_remove):
     """The interfaces a router is expected to have after the plan (for check
     mode); the ports of new ones are not known yet."""
@@ -221,6 +301,11 @@ class SubnetResource(ResourceModule):
 
     def resolve(self):
         params = self.params
+        if self.state == 'present':
+            problems = subnet_problems(**{key: params.get(key) for key in (
+                'cidr', 'ip_version', 'gateway_ip', 'allocation_pools', 'host_routes', 'dns_nameservers')})
+            if problems:
+                self.fail_json(msg='; '.join(problems))
         want = {'network_id': self.lookup('network', params['network'])}
         if params.get('cidr') is not None:
             want['cidr'] = canonical_cidr(params['cidr'])
@@ -248,6 +333,10 @@ class SubnetResource(ResourceModule):
             # Sent as null on create; see updates() for an existing subnet.
             want['gateway_ip'] = None
         return want
+
+    def check_create(self, desired):
+        if desired.get('cidr') is None:
+            self.fail_json(msg='%s does not exist; to create it, set cidr' % self.describe(desired))
 
     def create(self, desired):
         attrs = dict(desired)
@@ -333,19 +422,30 @@ class RouterResource(ResourceModule):
         return updates
 
     def _change_interfaces(self, router_id, to_add, to_remove):
-        for interface in to_remove:
-            self.action = 'removing the interface on subnet %s from router %s' % (interface['subnet_id'], router_id)
-            self.proxy.remove_interface_from_router(router_id, subnet=interface['subnet_id'])
-        for interface in to_add:
-            self.action = 'adding an interface on subnet %s to router %s' % (interface['subnet_id'], router_id)
-            if interface.get('ip_address'):
-                subnet = self.proxy.get_subnet(interface['subnet_id'])
-                port = self.proxy.create_port(
-                    network_id=subnet.network_id,
-                    fixed_ips=[{'subnet_id': interface['subnet_id'], 'ip_address': interface['ip_address']}])
-                self.proxy.add_interface_to_router(router_id, port=port.id)
+        for verb, interface in interface_steps(to_add, to_remove):
+            if verb == 'remove':
+                self.action = 'removing the interface on subnet %s from router %s' % (
+                    interface['subnet_id'], router_id)
+                # By port: the router may have had two ports on the subnet.
+                self.proxy.remove_interface_from_router(router_id, port=interface['port_id'])
             else:
-                self.proxy.add_interface_to_router(router_id, subnet=interface['subnet_id'])
+                self.action = 'adding an interface on subnet %s to router %s' % (interface['subnet_id'], router_id)
+                self._add_interface(router_id, interface)
+
+    def _add_interface(self, router_id, interface):
+        if not interface.get('ip_address'):
+            self.proxy.add_interface_to_router(router_id, subnet=interface['subnet_id'])
+            return
+        subnet = self.proxy.get_subnet(interface['subnet_id'])
+        port = self.proxy.create_port(
+            network_id=subnet.network_id,
+            fixed_ips=[{'subnet_id': interface['subnet_id'], 'ip_address': interface['ip_address']}])
+        try:
+            self.proxy.add_interface_to_router(router_id, port=port.id)
+        except Exception:
+            # Neutron refused the interface: the port made for it goes too.
+            self.proxy.delete_port(port.id, ignore_missing=True)
+            raise
 
     def create(self, desired):
         attrs = dict(desired)

@@ -233,6 +233,11 @@ def scrub(state, secret=()):
     return {key: value for key, value in state.items() if key not in secret}
 
 
+def resource_id(resource):
+    """The id of an SDK resource or of a plain one (what present() returns)."""
+    return resource['id'] if isinstance(resource, dict) and 'id' in resource else resource.id
+
+
 def build_diff(before, after):
     """Ansible's diff of a resource: an absent resource is an empty dict."""
     return {'before': before or {}, 'after': after or {}}
@@ -479,7 +484,12 @@ class ResourceModule(OpenStackModule):
 
     # -- waits
 
+    def failure_reason(self, resource):
+        """Why the service put the resource in a failed status, or None."""
+        return None
+
     def _wait_ready(self, resource, what):
+        """The resource once it is ready (when the task waits); fails on a failed status."""
         if self.ready_status is None or not self.params.get('wait'):
             return resource
         get = self._call('get')
@@ -487,10 +497,11 @@ class ResourceModule(OpenStackModule):
         failed = {status.upper() for status in self.failed_status}
 
         def probe():
-            current = get(resource.id)
+            current = get(resource_id(resource))
             status = (current.get('status') or '').upper()
             if status in failed:
-                self.fail_json(msg='%s is in status %s' % (what, status),
+                reason = self.failure_reason(current)
+                self.fail_json(msg='%s is in status %s%s' % (what, status, ': ' + reason if reason else ''),
                                **{self.resource_name: scrub(to_plain(current), self.secret)})
             return current if status == ready else None
 
@@ -504,7 +515,7 @@ class ResourceModule(OpenStackModule):
 
         def probe():
             try:
-                get(resource.id)
+                get(resource_id(resource))
             except sdk_exceptions.NotFoundException:
                 return True
             return None

@@ -154,3 +154,52 @@ def test_unique_interfaces_keeps_order():
     wanted = [iface("s2"), iface("s1", "a"), iface("s2"), iface("s1", "a", "ignored-port")]
     assert n.unique_interfaces(wanted) == [{"subnet_id": "s2", "ip_address": None},
                                            {"subnet_id": "s1", "ip_address": "a"}]
+
+
+# -- a subnet's addresses, checked before any call
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({"cidr": "10.0.0.0/24", "gateway_ip": "10.0.0.1",
+      "allocation_pools": [{"start": "10.0.0.10", "end": "10.0.0.20"}]}, []),
+    ({"cidr": "2001:DB8::/64", "ip_version": 6, "gateway_ip": "2001:db8::1"}, []),
+    ({"cidr": "10.0.0.0/33"}, ["cidr: '10.0.0.0/33' is no network"]),
+    ({"cidr": "nonsense"}, ["cidr: 'nonsense' is no network"]),
+    ({"cidr": "10.0.0.5/24"}, ["cidr: 10.0.0.5/24 has host bits set; the network is 10.0.0.0/24"]),
+    ({"cidr": "10.0.0.0"}, ["cidr: 10.0.0.0 has no prefix length"]),
+    ({"cidr": "10.0.0.0/24", "ip_version": 6}, ["ip_version is 6 but cidr 10.0.0.0/24 is IPv4"]),
+    ({"cidr": "10.0.0.0/24", "gateway_ip": "10.0.0"}, ["gateway_ip: '10.0.0' is no IP address"]),
+    ({"cidr": "10.0.0.0/24", "gateway_ip": "fd00::1"}, ["gateway_ip: fd00::1 is an IPv6 address, the subnet is IPv4"]),
+    ({"cidr": "10.0.0.0/24", "gateway_ip": "10.0.0.255"}, ["gateway_ip: 10.0.0.255 is the network or broadcast"]),
+    ({"cidr": "10.0.0.0/24", "allocation_pools": [{"start": "10.0.0.20", "end": "10.0.0.10"}]},
+     ["allocation_pools[0]: start 10.0.0.20 is after end 10.0.0.10"]),
+    ({"cidr": "10.0.0.0/24", "allocation_pools": [{"start": "10.0.0.250", "end": "10.0.1.5"}]},
+     ["allocation_pools[0]: 10.0.0.250-10.0.1.5 is not inside cidr 10.0.0.0/24"]),
+    ({"cidr": "10.0.0.0/24", "gateway_ip": "10.0.0.15",
+      "allocation_pools": [{"start": "10.0.0.10", "end": "10.0.0.20"}]},
+     ["allocation_pools[0]: 10.0.0.10-10.0.0.20 holds gateway_ip 10.0.0.15"]),
+    ({"cidr": "10.0.0.0/24", "allocation_pools": [{"start": "10.0.0.10", "end": "10.0.0.20"},
+                                                  {"start": "10.0.0.20", "end": "10.0.0.30"}]},
+     ["allocation_pools[1] overlaps allocation_pools[0]"]),
+    ({"host_routes": [{"destination": "10.1.0.1/16", "nexthop": "10.0.0.1"}]},
+     ["host_routes[0].destination: '10.1.0.1/16' is no network"]),
+    ({"host_routes": [{"destination": "10.1.0.0/16", "nexthop": "x"}]}, ["host_routes[0].nexthop: 'x' is no IP"]),
+    ({"dns_nameservers": ["192.0.2.53", "dns.example.org"]}, ["dns_nameservers[1]: 'dns.example.org' is no IP"]),
+])
+def test_subnet_problems(kwargs, expected):
+    problems = n.subnet_problems(**kwargs)
+    assert len(problems) == len(expected), problems
+    for problem, start in zip(problems, expected, strict=True):
+        assert problem.startswith(start), problem
+
+
+# -- a router's interfaces change without leaving it stripped
+
+
+def test_interface_steps_add_before_removing():
+    a = {"subnet_id": "a", "ip_address": None}
+    b_old = {"subnet_id": "b", "ip_address": "10.0.1.1", "port_id": "p1"}
+    b_new = {"subnet_id": "b", "ip_address": "10.0.1.9"}
+    c_old = {"subnet_id": "c", "ip_address": "10.0.2.1", "port_id": "p2"}
+    assert n.interface_steps([a, b_new], [b_old, c_old]) == [
+        ("add", a), ("remove", b_old), ("remove", c_old), ("add", b_new)]

@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 from ansible_collections.nimbus.openstack.plugins.module_utils.cloud import _identity as ident
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud import _info as info
 from ansible_collections.nimbus.openstack.plugins.module_utils.cloud import _network as n
 from ansible_collections.nimbus.openstack.plugins.module_utils.cloud import _resource as r
 
@@ -275,3 +276,13 @@ def test_identity_proxy_has_the_role_assignment_calls():
         assert set(ident.assignment_query(assignment(**ids))) <= set(role_assignment._query_mapping._mapping)
     for kind in ("role", "user", "group", "project", "domain", "service"):
         assert callable(getattr(proxy, "find_" + kind)), kind
+
+
+# -- info modules: a name, else an id
+
+
+def test_info_named_prefers_names_then_ids():
+    items = [{"id": "a1", "name": "web"}, {"id": "web", "name": "other"}, {"id": "b2", "name": "web"}]
+    assert [item["id"] for item in info.named(items, "web")] == ["a1", "b2"]
+    assert info.named(items, "b2") == [{"id": "b2", "name": "web"}]
+    assert info.named(items, "nothing") == []
