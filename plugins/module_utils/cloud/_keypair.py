@@ -72,6 +72,8 @@ class KeypairResource(ResourceModule):
     service = 'compute'
     attributes = ('name', 'type')
     identity = ('name',)
+    # find() gets the keypair by name (its ID); Nova's list takes no name filter.
+    server_filters = ()
     # Returned once, by the create that generated it (see result()).
     secret = ('private_key',)
     # A keypair's ID is its name.

@@ -3,8 +3,6 @@ from the task; and the resource's declarations against openstacksdk and the modu
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from ansible_collections.nimbus.openstack.plugins.module_utils.cloud import _keypair as k
@@ -42,17 +40,3 @@ def test_key_material(key, key_type, expected):
 ])
 def test_keypair_mismatches(desired, current, expected):
     assert k.keypair_mismatches(desired, current) == expected
-
-
-def test_declarations_match_openstacksdk_and_the_module():
-    keypair = pytest.importorskip("openstack.compute.v2.keypair").Keypair
-    proxy = pytest.importorskip("openstack.compute.v2._proxy").Proxy
-    known = set(keypair().to_dict(computed=False))
-    engine = k.KeypairResource
-    assert set(engine.attributes) | set(engine.identity) | set(engine.secret) <= known
-    for name in ("create_keypair", "get_keypair", "delete_keypair"):
-        assert callable(getattr(proxy, name)), name
-    spec = importlib.import_module("ansible_collections.nimbus.openstack.plugins.modules.keypair").ARGUMENT_SPEC
-    assert set(engine.attributes) <= set(spec)
-    for name in engine.attributes:
-        assert "default" not in spec[name], name

@@ -3,8 +3,6 @@ declarations against openstacksdk and the module."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from ansible_collections.nimbus.openstack.plugins.module_utils.cloud import _port as p
@@ -45,20 +43,3 @@ def test_fixed_ip_entry_keeps_only_what_is_set_in_canonical_form():
     assert ip("s1", "FD00::0:5") == {"subnet_id": "s1", "ip_address": "fd00::5"}
     assert ip(address="10.0.0.1") == {"ip_address": "10.0.0.1"}
     assert ip("s1") == {"subnet_id": "s1"}
-
-
-def test_declarations_match_openstacksdk_and_the_module():
-    port = pytest.importorskip("openstack.network.v2.port").Port
-    proxy = pytest.importorskip("openstack.network.v2._proxy").Proxy
-    engine = p.PortResource
-    known = set(port().to_dict(computed=False))
-    for names in (engine.attributes, engine.identity, engine.create_only, engine.unordered):
-        assert set(names) <= known
-    assert set(engine.identity) <= set(port._query_mapping._mapping)
-    for name in ("ports", "create_port", "update_port", "delete_port", "get_port"):
-        assert callable(getattr(proxy, name)), name
-    spec = importlib.import_module("ansible_collections.nimbus.openstack.plugins.modules.port").ARGUMENT_SPEC
-    assert set(engine.attributes) <= set(spec)
-    assert spec["state"] == {"type": "str", "choices": ["present", "absent"], "default": "present"}
-    for name in engine.attributes:
-        assert "default" not in spec[name], name
