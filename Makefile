@@ -129,8 +129,8 @@ ANSIBLE_VERSION = $(shell $(VENV)/bin/python -c 'from ansible.release import __v
 # No Docker here: --venv makes ansible-test build its own virtualenvs (from the
 # package index pip is configured with, cached in ~/.ansible/test/venv) for the
 # tests that need extra packages.
-# validate-modules demands a GPLv3 header in every module; this collection is
-# Apache-2.0, so the copy's ignore file gets that one finding for each module
+# validate-modules demands a GPLv3 header in every module and plugin; this collection
+# is Apache-2.0, so the copy's ignore file gets that one finding for each of them
 # (every other finding stays an error). ansible-test itself rejects an ignore
 # entry that matches nothing.
 sanity: venv copy
@@ -139,8 +139,8 @@ sanity: venv copy
 	if [ ! -e "$$shim" ]; then mkdir -p "$${shim%/*}"; printf '%s\n' "$$GET_PIP_SHIM" > "$$shim"; echo "wrote $$shim"; fi
 	@ver='$(ANSIBLE_VERSION)'; test -n "$$ver"; shopt -s nullglob; \
 	ignore=$(COLLECTION_COPY)/tests/sanity/ignore-$$ver.txt; \
-	for f in $(COLLECTION_COPY)/plugins/modules/*.py; do \
-	  echo "plugins/modules/$${f##*/} validate-modules:missing-gplv3-license  # Apache-2.0, see LICENSE"; \
+	for f in $(COLLECTION_COPY)/plugins/modules/*.py $(COLLECTION_COPY)/plugins/inventory/*.py; do \
+	  echo "$${f#$(COLLECTION_COPY)/} validate-modules:missing-gplv3-license  # Apache-2.0, see LICENSE"; \
 	done >> "$$ignore"
 	cd $(COLLECTION_COPY) && $(CURDIR)/$(VENV)/bin/ansible-test sanity --venv --python $(SANITY_PYTHON) \
 	  --color no $(SANITY_SKIP)
@@ -190,12 +190,11 @@ cloud-verify: venv link
 	  --connection=ansible --ansible-inventory=$(AIO_INVENTORY) --hosts=all
 
 # The modules' integration targets (tests/integration/targets/) against make
-# cloud's cloud; TARGET=name runs one.
+# cloud's cloud; TARGET=name (or a,b) runs those only.
 integration: venv link
-	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) NIMBUS_TEST_CLOUD=nimbus-aio \
-	  $(VENV)/bin/pytest -p no:cacheprovider molecule/aio/tests/test_integration_targets.py \
-	  $(if $(TARGET),-k 'test_target[$(TARGET)]') \
-	  --connection=ansible --ansible-inventory=$(AIO_INVENTORY) --hosts=all
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) NIMBUS_TEST_CLOUD=nimbus-aio NIMBUS_TARGETS=$(TARGET) \
+	  PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/pytest -p no:cacheprovider \
+	  molecule/aio/tests/test_integration_targets.py --connection=ansible --ansible-inventory=$(AIO_INVENTORY) --hosts=all
 
 build: venv
 	mkdir -p $(BUILD)

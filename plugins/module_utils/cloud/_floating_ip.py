@@ -77,9 +77,8 @@ def choose_port(ports, network_id=None, fixed_address=None):
 
 def describe_ports(ports):
     """``<id> on network <id> (10.0.0.5)``, for each port, for messages."""
-    return '; '.join('%s on network %s (%s)' % (port.get('id'), port.get('network_id'),
-                                                 ', '.join(_addresses(port)) or 'no address')
-                     for port in ports)
+    return '; '.join('%s on network %s (%s)' % (
+        port.get('id'), port.get('network_id'), ', '.join(_addresses(port)) or 'no address') for port in ports)
 
 
 def choose_fixed_address(port, fixed_address=None):

@@ -93,7 +93,7 @@ def subnet_problems(cidr=None, ip_version=None, gateway_ip=None, allocation_pool
         else:
             if '/' not in str(cidr):
                 problems.append('cidr: %s has no prefix length (such as /24)' % (cidr,))
-            elif ipaddress.ip_address(str(cidr).split('/')[0]) != network.network_address:
+            elif ipaddress.ip_address(str(cidr).split('/', maxsplit=1)[0]) != network.network_address:
                 problems.append('cidr: %s has host bits set; the network is %s' % (cidr, network))
             if ip_version and network.version != ip_version:
                 problems.append('ip_version is %d but cidr %s is IPv%d' % (ip_version, cidr, network.version))

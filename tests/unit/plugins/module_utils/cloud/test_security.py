@@ -397,13 +397,13 @@ def test_predict_rules():
 def test_new_group_prediction():
     # What check mode predicts for a new group: Neutron's defaults, then the plan.
     defaults = [dict(r) for r in s.DEFAULT_RULES]
-    to_create, to_delete, _ = s.plan_rules([wanted(protocol="icmp")], defaults, purge=True, replace=True)
+    to_create, to_delete, _after = s.plan_rules([wanted(protocol="icmp")], defaults, purge=True, replace=True)
     assert s.predict_rules(defaults, to_create, to_delete) == [rule(protocol="icmp", description="")]
-    to_create, to_delete, _ = s.plan_rules([wanted(direction="egress")], defaults, purge=True, replace=True)
+    to_create, to_delete, _after = s.plan_rules([wanted(direction="egress")], defaults, purge=True, replace=True)
     assert s.predict_rules(defaults, to_create, to_delete) == [rule(direction="egress")]
     # A rule to the group itself is not the default rule to anywhere.
     mine = dict(wanted(direction="egress"), remote_group_id=s.SELF)
-    to_create, to_delete, _ = s.plan_rules([mine], defaults, purge=True, replace=True)
+    to_create, to_delete, _after = s.plan_rules([mine], defaults, purge=True, replace=True)
     assert (to_create, to_delete) == ([mine], defaults)
     assert s.predict_rules(defaults, to_create, to_delete) == [rule(direction="egress", remote_group_id=s.SELF, description="")]
 
