@@ -12,12 +12,14 @@ description:
   - Builds, on the host it runs on, a kernel, an initramfs and a small raw disk
     that together make an OpenStack test guest which boots in seconds, even
     under QEMU TCG with 128 MiB of memory, and needs nothing from the internet.
-  - The kernel is Debian's cloud kernel. The initramfs holds busybox, dropbear
-    and the virtio network drivers; its C(/init) gets an address by DHCP
-    (honouring classless static routes and the MTU option), reads the instance
-    ID and the SSH key from the metadata service at C(169.254.169.254), starts
-    dropbear on port 22 for C(root) with that key, and prints marker lines on
-    the serial console (see RV(marker)). It never exits.
+  - The kernel is Debian's cloud kernel. The initramfs holds busybox, dropbear,
+    the virtio network drivers and those of an IDE cdrom with ISO 9660; its
+    C(/init) gets an address by DHCP (honouring classless static routes and the
+    MTU option), mounts the server's config drive (label C(config-2)) read-only
+    at C(/mnt/config) when it has one, reads the instance ID and the SSH key
+    from the metadata service at C(169.254.169.254), starts dropbear on port 22
+    for C(root) with that key, and prints marker lines on the serial console
+    (see RV(marker)). It never exits.
   - The packages come with C(apt-get download) through the host's own apt
     configuration, at the versions apt would install; nothing is installed on
     the host. The initramfs is written by the module itself (no C(cpio) needed).
@@ -50,11 +52,18 @@ notes:
   - Needs C(apt-get), C(apt-cache) and C(dpkg-deb) (a Debian or Ubuntu host),
     with apt lists that are up to date enough for their packages to download.
   - The guest prints, on its console, C(NIMBUS-GUEST-ADDRESS eth0 <address>/<prefix>)
-    (or C(NIMBUS-GUEST-DHCP-FAILED eth0)), C(NIMBUS-GUEST-HOSTKEY <public host key>),
+    (or C(NIMBUS-GUEST-DHCP-FAILED eth0)); only when the server has a config drive,
+    C(NIMBUS-GUEST-CONFIG-DRIVE uuid=<uuid of its openstack/latest/meta_data.json>)
+    (or C(NIMBUS-GUEST-CONFIG-DRIVE-FAILED device=<device> error=<last error>));
+    C(NIMBUS-GUEST-HOSTKEY <public host key>),
     and then either C(NIMBUS-GUEST-READY instance-id=<uuid> address=<address>) once
     SSH works with the key from the metadata, or
     C(NIMBUS-GUEST-METADATA-FAILED <what> instance-id=<uuid or unknown> address=<address or none> error=<last error>)
     after trying the metadata service for about a minute.
+  - The config drive is found as Nova attaches it on x86_64 by default, an IDE
+    cdrom of the C(pc) (i440fx) machine type, in ISO 9660. Debian's cloud kernel
+    has no AHCI driver, so the guest does not see the SATA cdrom of a C(q35)
+    machine (C(hw_machine_type)); nor does it read a C(vfat) config drive.
 attributes:
   check_mode:
     description: Can run in check mode and predict the change without making it.
@@ -91,7 +100,7 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-path:
+image_dir:
   description: Directory of the image in the cache.
   returned: success
   type: str
@@ -173,6 +182,15 @@ metadata_failed_marker:
   returned: success
   type: str
   sample: NIMBUS-GUEST-METADATA-FAILED
+config_drive_marker:
+  description:
+    - The word that starts the console line of a guest that mounted its config
+      drive, followed by C(uuid=<the server's ID, as the config drive has it>).
+      A guest without a config drive prints no such line; it comes before the
+      line of RV(marker).
+  returned: success
+  type: str
+  sample: NIMBUS-GUEST-CONFIG-DRIVE
 command_line:
   description: Kernel command line to boot the guest with (Glance property C(os_command_line)).
   returned: success

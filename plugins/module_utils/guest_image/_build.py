@@ -2,10 +2,11 @@
 """A tiny OpenStack test guest: Debian's cloud kernel plus a busybox initramfs.
 
 The guest's /init (INIT_SCRIPT) loads the virtio network drivers, gets an address
-by DHCP, reads its instance id and SSH key from the metadata service, starts
-dropbear and prints a marker line on the serial console. Everything comes from
-Debian packages that `apt-get download` fetches with the machine's own apt
-configuration; the initramfs is a newc cpio archive written here, in Python.
+by DHCP, mounts Nova's config drive when the server has one, reads its instance
+id and SSH key from the metadata service, starts dropbear and prints a marker
+line on the serial console. Everything comes from Debian packages that
+`apt-get download` fetches with the machine's own apt configuration; the
+initramfs is a newc cpio archive written here, in Python.
 
 Each build lands in <cache_dir>/<recipe hash>, made in a temporary directory next
 to it and renamed into place once its DONE manifest is written. The recipe is
@@ -33,16 +34,21 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DEFAULT_CACHE_DIR = "/var/cache/nimbus/guest-image"
 DEFAULT_KERNEL_PACKAGE = "linux-image-cloud-amd64"
 
 # Console lines of the guest. A boot ends in either
 #   NIMBUS-GUEST-READY instance-id=<uuid> address=<ip>
 #   NIMBUS-GUEST-METADATA-FAILED <what failed> instance-id=<uuid or "unknown"> address=<ip or "none"> error=<last error>
-# after a NIMBUS-GUEST-ADDRESS (or NIMBUS-GUEST-DHCP-FAILED) line.
+# after a NIMBUS-GUEST-ADDRESS (or NIMBUS-GUEST-DHCP-FAILED) line and, only when
+# the server has a config drive, one of
+#   NIMBUS-GUEST-CONFIG-DRIVE uuid=<uuid of its openstack/latest/meta_data.json>
+#   NIMBUS-GUEST-CONFIG-DRIVE-FAILED device=<device> error=<last error>
 MARKER = "NIMBUS-GUEST-READY"
 METADATA_FAILED_MARKER = "NIMBUS-GUEST-METADATA-FAILED"
+CONFIG_DRIVE_MARKER = "NIMBUS-GUEST-CONFIG-DRIVE"
+CONFIG_DRIVE_FAILED_MARKER = "NIMBUS-GUEST-CONFIG-DRIVE-FAILED"
 COMMAND_LINE = "console=ttyS0"
 
 # Packages besides the kernel. dropbear-bin brings its libraries through its
@@ -62,9 +68,16 @@ NET_MODULES = [
     "virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci",
     "failover", "net_failover", "virtio_net",
 ]
+# What reads a Nova config drive (ISO 9660, label config-2) in load order. On x86_64
+# Nova attaches it as an IDE cdrom (hda) of the PIIX3 of the default "pc" (i440fx)
+# machine. The Debian cloud kernel has no AHCI driver: the SATA cdrom of a q35
+# machine (hw_machine_type) stays unseen, and so does config_drive_format=vfat.
+CONFIG_DRIVE_MODULES = ["scsi_common", "scsi_mod", "cdrom", "sr_mod", "isofs", "libata", "ata_piix"]
 IMAGE_MODULE_DIR = "lib/modules"
-# The list /init loads, one name a line (the drivers found as modules).
+# The lists /init loads, one name a line (the drivers found as modules): the network
+# drivers first, the config drive's once the network is up.
 MODULE_LIST = "etc/nimbus-modules"
+CONFIG_DRIVE_MODULE_LIST = "etc/nimbus-config-drive-modules"
 DISK_SIZE = 1024 * 1024
 
 OUTPUT_FILES = {"kernel": "vmlinuz", "ramdisk": "initrd.img", "disk": "disk.raw"}
@@ -89,9 +102,20 @@ say() {
     printf '\n%s\n' "$*"
 }
 
-while read -r module; do
-    insmod "/lib/modules/$module.ko" || say "NIMBUS-GUEST-INSMOD-FAILED $module"
-done </etc/nimbus-modules
+# Loads the drivers listed in file $1, in order.
+load_modules() {
+    while read -r module; do
+        insmod "/lib/modules/$module.ko" || say "NIMBUS-GUEST-INSMOD-FAILED $module"
+    done <"$1"
+}
+
+# The first "uuid" of the JSON on stdin, one member a line: the instance's (Nova writes it first).
+first_uuid() {
+    # shellcheck disable=SC2020 # each of the three characters becomes a newline
+    tr ',{}' '\n\n\n' | sed -n 's/^ *"uuid": *"\([^"]*\)".*/\1/p' | head -n 1
+}
+
+load_modules /etc/nimbus-modules
 # Kernel warnings and errors still reach the console, chatter no longer.
 dmesg -n 5
 
@@ -114,6 +138,24 @@ else
     say "NIMBUS-GUEST-DHCP-FAILED eth0"
 fi
 
+# Nova's config drive, when the server has one. Loading a driver probes its devices
+# before insmod returns, so the drive is there now or never.
+load_modules /etc/nimbus-config-drive-modules
+config_drive=$(findfs LABEL=config-2 2>/dev/null)
+if [ -n "$config_drive" ]; then
+    mkdir -p /mnt/config
+    config_uuid=
+    if mount -t iso9660 -o ro "$config_drive" /mnt/config 2>/run/config-drive.err; then
+        config_uuid=$(first_uuid 2>>/run/config-drive.err </mnt/config/openstack/latest/meta_data.json)
+    fi
+    if [ -n "$config_uuid" ]; then
+        say "@CONFIG_DRIVE_MARKER@ uuid=$config_uuid"
+    else
+        config_error=$(tail -n 1 /run/config-drive.err)
+        say "@CONFIG_DRIVE_FAILED_MARKER@ device=$config_drive error=${config_error:-no uuid in openstack/latest/meta_data.json}"
+    fi
+fi
+
 metadata=http://169.254.169.254
 # Debian's busybox wget has no -T (and crashes on it): timeout bounds each request.
 id=
@@ -121,10 +163,7 @@ key=
 deadline=$(($(date +%s) + 60))
 while [ -n "$address" ]; do
     if [ -z "$id" ]; then
-        # One JSON member a line; the first "uuid" is the instance's (Nova writes it first).
-        # shellcheck disable=SC2020 # each of the three characters becomes a newline
-        id=$(timeout 10 wget -q -O - "$metadata/openstack/latest/meta_data.json" 2>>/run/metadata.err |
-            tr ',{}' '\n\n\n' | sed -n 's/^ *"uuid": *"\([^"]*\)".*/\1/p' | head -n 1)
+        id=$(timeout 10 wget -q -O - "$metadata/openstack/latest/meta_data.json" 2>>/run/metadata.err | first_uuid)
     fi
     if [ -z "$key" ]; then
         key=$(timeout 10 wget -q -O - "$metadata/latest/meta-data/public-keys/0/openssh-key" 2>>/run/metadata.err)
@@ -165,7 +204,8 @@ while :; do
         dropbear -r "$hostkey" -E -p 22 -P /run/dropbear.pid
     fi
 done
-""".replace("@MARKER@", MARKER).replace("@METADATA_FAILED_MARKER@", METADATA_FAILED_MARKER)
+""".replace("@MARKER@", MARKER).replace("@METADATA_FAILED_MARKER@", METADATA_FAILED_MARKER).replace(
+    "@CONFIG_DRIVE_MARKER@", CONFIG_DRIVE_MARKER).replace("@CONFIG_DRIVE_FAILED_MARKER@", CONFIG_DRIVE_FAILED_MARKER)
 
 # busybox udhcpc calls this with $1 = deconfig|bound|renew|leasefail|nak and the
 # lease in the environment ($mask is the prefix length; $staticroutes is option
@@ -530,13 +570,18 @@ def kernel_version(package):
 # --------------------------------------------------------------------------- recipe
 
 
-def recipe(kernel_package, versions, modules=None):
+def module_lists():
+    """{list file of the image: the modules it may name, in load order}, in the order /init loads them."""
+    return {MODULE_LIST: list(NET_MODULES), CONFIG_DRIVE_MODULE_LIST: list(CONFIG_DRIVE_MODULES)}
+
+
+def recipe(kernel_package, versions):
     """What an image is made of; its hash names the image's directory."""
     return {
         "format": FORMAT_VERSION,
         "kernel_package": kernel_package,
         "packages": dict(sorted(versions.items())),
-        "modules": list(NET_MODULES if modules is None else modules),
+        "modules": module_lists(),
         "programs": PROGRAMS,
         "files": {path: [mode, text] for path, (mode, text) in sorted(IMAGE_FILES.items())},
         "dirs": IMAGE_DIRS,
@@ -727,7 +772,8 @@ class GuestImage:
 
         modules = self._modules(root, version)
         entries += [regular_file("%s/%s.ko" % (IMAGE_MODULE_DIR, name), data) for name, data in modules.items()]
-        entries.append(regular_file(MODULE_LIST, "".join(name + "\n" for name in modules).encode()))
+        for path, names in module_lists().items():
+            entries.append(regular_file(path, "".join(name + "\n" for name in modules if name in names).encode()))
 
         interpreters = set()
         needed = []
@@ -759,7 +805,7 @@ class GuestImage:
         raise GuestImageError("library %s is needed but in none of the packages %s" % (soname, ", ".join(self.versions)))
 
     def _modules(self, root, version):
-        """{name: plain .ko data} of the network drivers to load, in load order."""
+        """{name: plain .ko data} of the drivers to load (of every list), in load order."""
         for base in ("lib/modules", "usr/lib/modules"):
             modules_dir = os.path.join(root, base, version)
             if os.path.isdir(modules_dir):
@@ -771,10 +817,11 @@ class GuestImage:
                 builtin = parse_builtin(handle.read())
         except FileNotFoundError:
             builtin = set()
+        wanted = [name for names in module_lists().values() for name in names]
         files = {}
         for dirpath, _dirs, names in os.walk(os.path.join(modules_dir, "kernel")):
             for name in names:
-                if module_name(name) in NET_MODULES:
+                if module_name(name) in wanted:
                     files[module_name(name)] = os.path.join(dirpath, name)
         plain = {}
         for name, path in files.items():
@@ -782,7 +829,7 @@ class GuestImage:
                 plain[name] = decompress_module(path, handle.read())
         depends = {name: [dep for dep in ",".join(modinfo(data).get("depends", [""])).split(",") if dep]
                    for name, data in plain.items()}
-        return {name: plain[name] for name in module_load_order(NET_MODULES, depends, builtin)}
+        return {name: plain[name] for name in module_load_order(wanted, depends, builtin)}
 
 
 def _in_root(root, path):
@@ -837,6 +884,7 @@ def result(image, manifest):
         recipe=image.recipe_id,
         marker=MARKER,
         metadata_failed_marker=METADATA_FAILED_MARKER,
+        config_drive_marker=CONFIG_DRIVE_MARKER,
         command_line=COMMAND_LINE,
     )
 

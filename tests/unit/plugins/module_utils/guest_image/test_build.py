@@ -268,6 +268,30 @@ def test_module_load_order(depends, builtin, expected):
     assert gi.module_load_order(gi.NET_MODULES, depends, builtin) == expected
 
 
+# modinfo depends of linux-image-6.1.0-57-cloud-amd64 (none of them built in).
+DEBIAN_61_CONFIG_DRIVE_DEPENDS = {
+    "scsi_common": [], "scsi_mod": ["scsi_common"], "cdrom": [], "sr_mod": ["scsi_mod", "cdrom", "scsi_common"],
+    "isofs": ["cdrom"], "libata": ["scsi_mod", "scsi_common"], "ata_piix": ["libata"],
+}
+
+
+@pytest.mark.parametrize(("builtin", "expected"), [
+    (set(), gi.NET_MODULES + gi.CONFIG_DRIVE_MODULES),
+    ({"virtio", "scsi_common", "cdrom"}, [m for m in gi.NET_MODULES + gi.CONFIG_DRIVE_MODULES if m not in ("virtio", "scsi_common", "cdrom")]),
+])
+def test_config_drive_module_load_order(builtin, expected):
+    depends = {k: v for k, v in dict(DEBIAN_61_DEPENDS, **DEBIAN_61_CONFIG_DRIVE_DEPENDS).items() if k not in builtin}
+    assert gi.module_load_order(gi.NET_MODULES + gi.CONFIG_DRIVE_MODULES, depends, builtin) == expected
+
+
+def test_module_lists():
+    """The network drivers' list, then the config drive's, each in load order, as /init loads them."""
+    lists = gi.module_lists()
+    assert list(lists.items()) == [(gi.MODULE_LIST, gi.NET_MODULES), (gi.CONFIG_DRIVE_MODULE_LIST, gi.CONFIG_DRIVE_MODULES)]
+    loads = [gi.INIT_SCRIPT.index("\nload_modules /%s\n" % path) for path in lists]
+    assert loads == sorted(loads)
+
+
 @pytest.mark.parametrize(("depends", "message"), [
     ({k: v for k, v in DEBIAN_61_DEPENDS.items() if k != "failover"}, "failover is neither built in"),
     (dict(DEBIAN_61_DEPENDS, virtio_ring=["virtio_net"]), "virtio_ring needs virtio_net"),
@@ -390,6 +414,7 @@ def test_recipe_hash_is_stable():
     ({}, ("FORMAT_VERSION", gi.FORMAT_VERSION + 1)),
     ({}, ("COMMAND_LINE", "console=ttyS0 quiet")),
     ({}, ("NET_MODULES", gi.NET_MODULES[:-1])),
+    ({}, ("CONFIG_DRIVE_MODULES", gi.CONFIG_DRIVE_MODULES[:-1])),
 ])
 def test_recipe_hash_changes(monkeypatch, versions, patch):
     before = gi.recipe_hash(gi.recipe("linux-image-6.1.0-56-cloud-amd64", VERSIONS))
@@ -436,6 +461,7 @@ def test_resolve_and_check_mode_result(tmp_path):
     assert result["kernel"] == str(tmp_path / "cache" / image.recipe_id / "vmlinuz")
     assert result["checksums"] == {}
     assert result["marker"] == gi.MARKER
+    assert result["config_drive_marker"] == gi.CONFIG_DRIVE_MARKER
     assert result["kernel_version"] == "6.1.0-56-cloud-amd64"
     assert not (tmp_path / "cache").exists(), "resolving writes nothing"
 
@@ -461,7 +487,10 @@ def test_init_script_markers():
     assert gi.MARKER == "NIMBUS-GUEST-READY"
     assert 'say "NIMBUS-GUEST-READY instance-id=$id address=$ip_address"' in gi.INIT_SCRIPT
     assert 'say "NIMBUS-GUEST-METADATA-FAILED $failed instance-id=${id:-unknown} address=${ip_address:-none} error=' in gi.INIT_SCRIPT
-    assert "@MARKER@" not in gi.INIT_SCRIPT and "@METADATA_FAILED_MARKER@" not in gi.INIT_SCRIPT
+    assert gi.CONFIG_DRIVE_MARKER == "NIMBUS-GUEST-CONFIG-DRIVE"
+    assert 'say "NIMBUS-GUEST-CONFIG-DRIVE uuid=$config_uuid"' in gi.INIT_SCRIPT
+    assert 'say "NIMBUS-GUEST-CONFIG-DRIVE-FAILED device=$config_drive error=' in gi.INIT_SCRIPT
+    assert not re.search(r"@[A-Z_]+@", gi.INIT_SCRIPT)
 
 
 @pytest.mark.parametrize("expected", [
@@ -473,7 +502,11 @@ def test_init_script_markers():
     "mount -t tmpfs -o mode=1777 tmpfs /tmp",
     "exec </dev/console >/dev/console 2>&1",
     'insmod "/lib/modules/$module.ko"',
-    "</etc/nimbus-modules",
+    "load_modules /etc/nimbus-modules\n",
+    "load_modules /etc/nimbus-config-drive-modules\n",
+    "findfs LABEL=config-2",
+    'mount -t iso9660 -o ro "$config_drive" /mnt/config',
+    "/mnt/config/openstack/latest/meta_data.json",
     "ip link set lo up",
     "/sys/class/net/eth0",
     "udhcpc -i eth0 -t 20 -T 3 -n -q -O mtu -O staticroutes -s /etc/udhcpc.script",
@@ -490,10 +523,12 @@ def test_init_script_contains(expected):
 
 
 def test_init_script_order():
-    """Mounts, drivers, network, metadata, SSH, marker, then a loop that never ends."""
+    """Mounts, drivers, network, config drive, metadata, SSH, marker, then a loop that never ends."""
     script = gi.INIT_SCRIPT
-    steps = ["mount -t proc", "exec </dev/console", "insmod", "udhcpc", "meta_data.json", "authorized_keys",
-             "dropbear -r", 'say "NIMBUS-GUEST-READY', "while :; do"]
+    steps = ["mount -t proc", "exec </dev/console", "\nload_modules /etc/nimbus-modules", "udhcpc", 'say "NIMBUS-GUEST-ADDRESS',
+             "\nload_modules /etc/nimbus-config-drive-modules", "findfs LABEL=config-2", 'say "NIMBUS-GUEST-CONFIG-DRIVE uuid',
+             '"$metadata/openstack/latest/meta_data.json"', "authorized_keys", "dropbear -r", 'say "NIMBUS-GUEST-READY',
+             "while :; do"]
     positions = [script.index(step) for step in steps]
     assert positions == sorted(positions)
     assert script.rstrip().endswith("done")
@@ -561,3 +596,130 @@ def test_udhcpc_script_deconfig(tmp_path):
     env = {"interface": "eth0", "PATH": "%s:%s" % (tmp_path, os.environ["PATH"]), "IP_LOG": str(tmp_path / "log")}
     subprocess.run(["sh", "-c", gi.UDHCPC_SCRIPT, "udhcpc.script", "deconfig"], env=env, check=True)
     assert (tmp_path / "log").read_text().splitlines() == ["ip -4 addr flush dev eth0", "ip link set dev eth0 up"]
+
+
+# The config drive part of /init, run by the machine's sh with its functions, fake
+# insmod/findfs/mount on PATH and its paths moved under tmp_path.
+FAKE_COMMANDS = {
+    "insmod": '#!/bin/sh\necho "insmod $*" >>"$LOG"\ncase " $INSMOD_FAIL " in *" $(basename "$1" .ko) "*) exit 1;; esac\n',
+    "findfs": '#!/bin/sh\n[ -n "$DRIVE" ] || { echo "findfs: unable to resolve \'$1\'" >&2; exit 1; }\necho "$DRIVE"\n',
+    "mount": '#!/bin/sh\necho "mount $*" >>"$LOG"\n[ -z "$MOUNT_ERROR" ] || { echo "$MOUNT_ERROR" >&2; exit 32; }\n',
+}
+NOVA_META_DATA = (
+    '{"uuid": "0a915b56-4487-4943-929e-d2f58960995d", "meta": {"role": "web"}, "public_keys": {"k": "ssh-ed25519 AAAA k"},'
+    ' "keys": [{"name": "k", "type": "ssh", "data": "ssh-ed25519 AAAA k"}], "hostname": "a", "name": "a",'
+    ' "launch_index": 0, "availability_zone": "nova", "random_seed": "x", "project_id": "p",'
+    ' "devices": [], "dedicated_cpus": []}'
+)
+
+
+def run_config_drive_part(tmp_path, meta_data=None, **env):
+    """(console output, fake command log) of the config drive part of /init."""
+    script = gi.INIT_SCRIPT
+    functions = script[script.index("say() {"):script.index("\nload_modules /etc/nimbus-modules\n")]
+    part = script[script.index("# Nova's config drive"):script.index("\nmetadata=")]
+    for name, text in FAKE_COMMANDS.items():
+        (tmp_path / name).write_text(text)
+        (tmp_path / name).chmod(0o755)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "modules").write_text("".join(name + "\n" for name in gi.CONFIG_DRIVE_MODULES))
+    if meta_data is not None:
+        (tmp_path / "mnt/config/openstack/latest").mkdir(parents=True)
+        (tmp_path / "mnt/config/openstack/latest/meta_data.json").write_text(meta_data)
+    text = (functions + part).replace("/etc/nimbus-config-drive-modules", str(tmp_path / "modules")).replace(
+        "/lib/modules/", str(tmp_path / "lib") + "/").replace("/mnt/config", str(tmp_path / "mnt/config")).replace(
+        "/run/", str(tmp_path / "run") + "/")
+    full_env = dict(env, PATH="%s:%s" % (tmp_path, os.environ["PATH"]), LOG=str(tmp_path / "log"))
+    done = subprocess.run(["sh", "-c", text], env=full_env, capture_output=True, text=True, check=True)
+    return done.stdout + done.stderr, (tmp_path / "log").read_text().splitlines()
+
+
+def test_config_drive_none(tmp_path):
+    output, log = run_config_drive_part(tmp_path)
+    assert "NIMBUS-" not in output
+    assert log == ["insmod %s/lib/%s.ko" % (tmp_path, name) for name in gi.CONFIG_DRIVE_MODULES]
+
+
+def test_config_drive_mounted(tmp_path):
+    output, log = run_config_drive_part(tmp_path, meta_data=NOVA_META_DATA, DRIVE="/dev/sr0")
+    assert output == "\nNIMBUS-GUEST-CONFIG-DRIVE uuid=0a915b56-4487-4943-929e-d2f58960995d\n"
+    assert log[-1] == "mount -t iso9660 -o ro /dev/sr0 %s/mnt/config" % tmp_path
+
+
+@pytest.mark.parametrize(("meta_data", "env", "error"), [
+    (NOVA_META_DATA, {"MOUNT_ERROR": "mount: mounting /dev/sr0 on /mnt/config failed: Invalid argument"},
+     "mount: mounting /dev/sr0 on /mnt/config failed: Invalid argument"),
+    ('{"name": "a"}', {}, "no uuid in openstack/latest/meta_data.json"),
+    (None, {}, "meta_data.json"),
+])
+def test_config_drive_failed(tmp_path, meta_data, env, error):
+    output, _log = run_config_drive_part(tmp_path, meta_data=meta_data, DRIVE="/dev/sr0", **env)
+    line, = [line for line in output.splitlines() if line]
+    assert line.startswith("NIMBUS-GUEST-CONFIG-DRIVE-FAILED device=/dev/sr0 error=")
+    assert error in line
+
+
+def test_config_drive_insmod_failed(tmp_path):
+    output, log = run_config_drive_part(tmp_path, INSMOD_FAIL="sr_mod isofs")
+    assert output == "\nNIMBUS-GUEST-INSMOD-FAILED sr_mod\n\nNIMBUS-GUEST-INSMOD-FAILED isofs\n"
+    assert len(log) == len(gi.CONFIG_DRIVE_MODULES), "a failure does not stop the others"
+
+
+@pytest.mark.parametrize(("json_text", "expected"), [
+    (NOVA_META_DATA, "0a915b56-4487-4943-929e-d2f58960995d"),
+    ('{"uuid":"a-b","devices":[{"uuid":"c"}]}', "a-b"),
+    ('{\n  "name": "x",\n  "uuid": "d-e"\n}\n', "d-e"),
+    ('{"name": "x"}', ""),
+])
+def test_first_uuid(json_text, expected):
+    script = gi.INIT_SCRIPT
+    function = script[script.index("first_uuid() {"):script.index("\nload_modules /etc/nimbus-modules\n")]
+    done = subprocess.run(["sh", "-c", function + "first_uuid"], input=json_text, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == expected
+
+
+def fake_packages_root(root, version, depends, builtin=()):
+    """A tree as the packages unpack: programs, their libraries, kernel modules (plain and .xz)."""
+    files = {
+        "bin/busybox": make_elf([(".text", 1, b"\x90", None)]),
+        "usr/sbin/dropbear": dynamic_elf(["libc.so.6"], "/lib64/ld-linux-x86-64.so.2"),
+        "usr/bin/dropbearkey": dynamic_elf(["libc.so.6"], "/lib64/ld-linux-x86-64.so.2"),
+        "lib/x86_64-linux-gnu/libc.so.6": dynamic_elf(["ld-linux-x86-64.so.2"]),
+        "lib/x86_64-linux-gnu/ld-linux-x86-64.so.2": dynamic_elf([]),
+        "lib/modules/%s/modules.builtin" % version: "".join("kernel/x/%s.ko\n" % name for name in builtin).encode(),
+    }
+    for number, (name, deps) in enumerate(depends.items()):
+        data = kernel_module([("name", name), ("depends", ",".join(deps))])
+        # Some files are named with dashes, some compressed, as in Debian's packages.
+        path = "lib/modules/%s/kernel/d%d/%s.ko" % (version, number, name.replace("_", "-") if name == "scsi_mod" else name)
+        files[path + (".xz" if number % 2 else "")] = lzma.compress(data) if number % 2 else data
+    files["lib/modules/%s/kernel/other/unwanted.ko" % version] = kernel_module([("name", "unwanted")])
+    for path, data in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+    (root / "lib64").mkdir()
+    (root / "lib64/ld-linux-x86-64.so.2").symlink_to("/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
+
+
+def test_initramfs_entries_module_lists(tmp_path):
+    version = "6.1.0-57-cloud-amd64"
+    fake_packages_root(tmp_path, version, dict(DEBIAN_61_DEPENDS, **DEBIAN_61_CONFIG_DRIVE_DEPENDS), builtin=["virtio"])
+    image = gi.GuestImage(None)
+    image.real_kernel = "linux-image-" + version
+    entries, modules, _libraries = image._initramfs_entries(str(tmp_path), version)
+    by_name = {entry.name: entry for entry in entries}
+    net = [name for name in gi.NET_MODULES if name != "virtio"]
+    assert by_name[gi.MODULE_LIST].data.decode().split() == net
+    assert by_name[gi.CONFIG_DRIVE_MODULE_LIST].data.decode().split() == gi.CONFIG_DRIVE_MODULES
+    assert modules == net + gi.CONFIG_DRIVE_MODULES
+    assert gi.modinfo(by_name["lib/modules/scsi_mod.ko"].data)["name"] == ["scsi_mod"], "stored plain, by module name"
+    assert "lib/modules/unwanted.ko" not in by_name and "lib/modules/virtio.ko" not in by_name
+
+
+def test_initramfs_entries_without_a_config_drive_module(tmp_path):
+    version = "6.1.0-57-cloud-amd64"
+    fake_packages_root(tmp_path, version, dict(DEBIAN_61_DEPENDS, **{k: v for k, v in DEBIAN_61_CONFIG_DRIVE_DEPENDS.items() if k != "libata"}))
+    image = gi.GuestImage(None)
+    image.real_kernel = "linux-image-" + version
+    with pytest.raises(gi.GuestImageError, match="libata is neither built in nor in the kernel package"):
+        image._initramfs_entries(str(tmp_path), version)
