@@ -4,7 +4,7 @@ service, endpoint and role assignment."""
 
 from __future__ import annotations
 
-from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._resource import ResourceModule
+from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._resource import ReferenceNotFound, ResourceModule
 
 
 class ProjectResource(ResourceModule):
@@ -76,6 +76,10 @@ class EndpointResource(ResourceModule):
             'interface': self.params['endpoint_interface'],
         }
         if self.params.get('region') is not None:
+            # Regions have an id only: a list tells whether it exists.
+            self.action = 'listing the regions'
+            if self.params['region'] not in {region.id for region in self.proxy.regions()}:
+                raise ReferenceNotFound('region %r not found' % self.params['region'])
             want['region_id'] = self.params['region']
         return want
 
