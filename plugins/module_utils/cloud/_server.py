@@ -123,7 +123,8 @@ def fault_of(server):
     details = (fault.get('details') or '').strip().splitlines()
     # The last line of the details is the exception, when there is one.
     tail = details[-1].strip() if details else ''
-    return message if not tail or tail in message else '%s (%s)' % (message, tail)
+    message = message.strip()
+    return message if not tail or tail in message or tail.endswith(message) else '%s (%s)' % (message, tail)
 
 
 def fixed_mismatches(want, have):
@@ -236,8 +237,11 @@ class ServerResource(ResourceModule):
 
     def updates(self, desired, current):
         if (current.get('status') or '').upper() == 'ERROR':
+            # Nova's list leaves the fault out; a server's own GET has it.
+            self.action = 'reading the fault of %s' % self.describe(desired)
+            fault = fault_of(current) or fault_of(to_plain(self.proxy.get_server(current['id'])))
             self.fail_json(msg='%s is in status ERROR: %s; delete it (state=absent) and create it again' % (
-                self.describe(desired), fault_of(current) or 'Nova gives no reason'), server=current)
+                self.describe(desired), fault or 'Nova gives no reason'), server=current)
         fixed = dict(self._fixed)
         if self.params.get('networks') is not None:
             fixed['networks'] = 'match'

@@ -58,7 +58,11 @@ def test_has_config_drive(value, expected):
 
 def test_fault_of():
     fault = {"message": "No valid host was found. ", "details": "Traceback...\n  nova.exception.NoValidHost: x\n"}
-    assert s.fault_of({"fault": fault}) == "No valid host was found.  (nova.exception.NoValidHost: x)"
+    assert s.fault_of({"fault": fault}) == "No valid host was found. (nova.exception.NoValidHost: x)"
+    # The exception line that only repeats the message is left out.
+    fault = {"message": "No valid host was found. ",
+             "details": "Traceback...\n  nova.exception.NoValidHost: No valid host was found.\n"}
+    assert s.fault_of({"fault": fault}) == "No valid host was found."
     assert s.fault_of({"fault": {"message": "Boom"}}) == "Boom"
     assert s.fault_of({}) is None
 
