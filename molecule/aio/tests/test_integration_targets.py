@@ -9,11 +9,13 @@ Every target gets, as extra vars:
   nimbus_guest_image       the id of the guest image (logs in, prints MARKER on its console)
   nimbus_guest_flavor      the flavor for that image
 and every module of group/nimbus.openstack.openstack gets cloud and api_timeout
-through module_defaults. NIMBUS_TARGETS=a,b runs those targets only.
+through module_defaults. NIMBUS_TARGETS=a,b runs those targets only. Two targets
+run at a time (NIMBUS_TARGET_JOBS), so none may count on an otherwise idle cloud.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import pathlib
 import subprocess
@@ -50,9 +52,8 @@ def target_vars(guest_image, cloud_vars):
     }
 
 
-@pytest.mark.parametrize("target", TARGETS)
-def test_target(target, target_vars, tmp_path):
-    timeout = target_timeout(target)
+def run_target(target, target_vars, work):
+    """Run one target; return (ansible-playbook's exit code or None when it ran too long, its output)."""
     playbook = [{
         "name": "Integration target " + target,
         "hosts": "localhost",
@@ -61,16 +62,52 @@ def test_target(target, target_vars, tmp_path):
             "cloud": "{{ nimbus_cloud }}", "api_timeout": API_TIMEOUT}},
         "roles": [target],
     }]
-    (tmp_path / "run.yml").write_text(yaml.safe_dump(playbook))
+    (work / "run.yml").write_text(yaml.safe_dump(playbook))
     extra = dict(target_vars, resource_prefix="it-%s-%s" % (target.replace("_", "-"), uuid.uuid4().hex[:6]))
-    (tmp_path / "vars.yml").write_text(yaml.safe_dump(extra))
+    (work / "vars.yml").write_text(yaml.safe_dump(extra))
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
                "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable,
-               "-e", "@" + str(tmp_path / "vars.yml"), str(tmp_path / "run.yml")]
+               "-e", "@" + str(work / "vars.yml"), str(work / "run.yml")]
     env = dict(ansible_env(), ANSIBLE_ROLES_PATH=str(TARGETS_DIR), ANSIBLE_CALLBACK_RESULT_FORMAT="yaml")
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=target_timeout(target), env=env,
+                              check=False)
     except subprocess.TimeoutExpired as exc:
-        output = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
-        pytest.fail("target %s ran longer than %d s; its output so far:\n%s" % (target, timeout, output[-6000:]))
-    assert done.returncode == 0, "target %s failed:\n%s\n%s" % (target, done.stdout[-8000:], done.stderr[-2000:])
+        return None, exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
+    return done.returncode, done.stdout + done.stderr
+
+
+def first_failure(output):
+    """The task that failed (not one whose failure was ignored) and what follows, or the end of the output."""
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if not line.startswith(("fatal:", "failed:")):
+            continue
+        rest = lines[index + 1:]
+        end = next((i for i, later in enumerate(rest) if later.startswith(("TASK [", "PLAY RECAP"))), len(rest))
+        if not any("...ignoring" in later for later in rest[:end]):
+            begin = max(i for i in range(index + 1) if i == 0 or lines[i].startswith("TASK ["))
+            return "\n".join(lines[begin:index + 1 + end])
+    return output[-6000:]
+
+
+@pytest.fixture(scope="module")
+def target_runs(target_vars, tmp_path_factory):
+    """Every target, started at once on NIMBUS_TARGET_JOBS workers (2 by default), in the
+    order of the tests; a test waits for its own. A target's test begins only once the
+    one before it ended, so the wait is at most the target's own run."""
+    jobs = int(os.environ.get("NIMBUS_TARGET_JOBS") or 2)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        yield {target: pool.submit(run_target, target, target_vars, tmp_path_factory.mktemp(target))
+               for target in TARGETS}
+
+
+# pytest-timeout's limit for each target: its own, and a minute for the test around it.
+@pytest.mark.parametrize("target", [pytest.param(target, marks=pytest.mark.timeout(target_timeout(target) + 60))
+                                    for target in TARGETS])
+def test_target(target, target_runs):
+    returncode, output = target_runs[target].result()
+    if returncode is None:
+        pytest.fail("target %s ran longer than %d s; its output so far:\n%s" % (
+            target, target_timeout(target), output[-6000:]))
+    assert returncode == 0, "target %s failed:\n%s" % (target, first_failure(output))
