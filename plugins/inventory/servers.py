@@ -95,6 +95,7 @@ EXAMPLES = r"""
 plugin: nimbus.openstack.servers
 cloud: mycloud
 
+---
 # nimbus_servers.yml: every project's servers, reached on the "mgmt" network,
 # in groups by their "role" metadata (role_web, role_db, ...), the web servers
 # of production in a group of their own, and the SSH user from their image.
