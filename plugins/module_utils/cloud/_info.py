@@ -123,4 +123,9 @@ class InfoModule(OpenStackModule):
             items = named(self.listed(filters), name)
             if not items and self.get_call:
                 items = self.by_id(name, filters)
+        # Services may ignore a filter (Nova ignores project_id without
+        # all_projects): what a reference asks for is checked here too.
+        wanted = {key: filters[key] for _option, key, _kind, _service in self.references if key in filters}
+        items = [item for item in items if all(item.get(key) == value for key, value in wanted.items()
+                                               if key in item)]
         return {'changed': False, self.plural: [self.detail(item) for item in items]}

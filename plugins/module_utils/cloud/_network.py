@@ -381,12 +381,29 @@ class RouterResource(ResourceModule):
                     for entry in params['external_fixed_ips']]
             want['external_gateway_info'] = gateway
         if params.get('interfaces') is not None:
-            wanted = [
-                {'subnet_id': self.lookup('subnet', entry['subnet']),
-                 'ip_address': canonical_ip(entry['ip_address']) if entry.get('ip_address') else None}
-                for entry in (self._interface_entry(item) for item in params['interfaces'])]
+            wanted = [self._interface(index, self._interface_entry(item))
+                      for index, item in enumerate(params['interfaces'])]
             want['interfaces'] = predict_interfaces([], unique_interfaces(wanted), [])
         return want
+
+    def _interface(self, index, entry):
+        """``{subnet_id, ip_address}`` of an entry, its address checked against
+        its subnet before any change (Neutron would refuse it only after the
+        interface it replaces was removed)."""
+        subnet_id = self.lookup('subnet', entry['subnet'])
+        address = entry.get('ip_address')
+        if not address:
+            return {'subnet_id': subnet_id, 'ip_address': None}
+        self.action = 'reading subnet %r' % entry['subnet']
+        cidr = self.proxy.get_subnet(subnet_id).cidr
+        try:
+            inside = ipaddress.ip_address(str(address)) in ipaddress.ip_network(cidr)
+        except ValueError:
+            self.fail_json(msg='interfaces[%d].ip_address: %r is no IP address' % (index, address))
+        if not inside:
+            self.fail_json(msg='interfaces[%d].ip_address: %s is not in subnet %s (%s)' % (
+                index, address, entry['subnet'], cidr))
+        return {'subnet_id': subnet_id, 'ip_address': canonical_ip(address)}
 
     def _interface_entry(self, item):
         if isinstance(item, dict):
@@ -421,16 +438,33 @@ class RouterResource(ResourceModule):
                 updates['interfaces'] = predict_interfaces(current['interfaces'], to_add, to_remove)
         return updates
 
-    def _change_interfaces(self, router_id, to_add, to_remove):
+    def _change_interfaces(self, router_id, to_add, to_remove, have=()):
+        removed = []
         for verb, interface in interface_steps(to_add, to_remove):
             if verb == 'remove':
                 self.action = 'removing the interface on subnet %s from router %s' % (
                     interface['subnet_id'], router_id)
-                # By port: the router may have had two ports on the subnet.
-                self.proxy.remove_interface_from_router(router_id, port=interface['port_id'])
-            else:
-                self.action = 'adding an interface on subnet %s to router %s' % (interface['subnet_id'], router_id)
+                self._remove_interface(router_id, interface, have)
+                removed.append(interface)
+                continue
+            self.action = 'adding an interface on subnet %s to router %s' % (interface['subnet_id'], router_id)
+            try:
                 self._add_interface(router_id, interface)
+            except Exception:
+                # The interface this one replaces goes back before the task fails.
+                for old in (entry for entry in removed if entry['subnet_id'] == interface['subnet_id']):
+                    self._add_interface(router_id, old)
+                raise
+
+    def _remove_interface(self, router_id, interface, have):
+        # By port, unless the port also carries another subnet (IPv6 subnets
+        # of one network share a router port): then by subnet, which takes
+        # only that subnet's address off it.
+        shared = sum(1 for entry in have if entry.get('port_id') == interface['port_id']) > 1
+        if shared:
+            self.proxy.remove_interface_from_router(router_id, subnet=interface['subnet_id'])
+        else:
+            self.proxy.remove_interface_from_router(router_id, port=interface['port_id'])
 
     def _add_interface(self, router_id, interface):
         if not interface.get('ip_address'):
@@ -461,10 +495,18 @@ class RouterResource(ResourceModule):
         if attrs:
             self.proxy.update_router(current['id'], **attrs)
         to_add, to_remove = updates.plan.get('interfaces', ([], []))
-        self._change_interfaces(current['id'], to_add, to_remove)
+        self._change_interfaces(current['id'], to_add, to_remove, current['interfaces'])
         return self.present(self.proxy.get_router(current['id']))
 
     def delete(self, current):
         # Neutron refuses to delete a router that still has interfaces.
-        self._change_interfaces(current['id'], [], current.get('interfaces') or [])
+        interfaces = current.get('interfaces') or []
+        self._change_interfaces(current['id'], [], interfaces, interfaces)
         self.proxy.delete_router(current['id'], ignore_missing=True)
+
+    def result(self, changed, before, after):
+        # Neutron shows a router without gateway with a null external_gateway_info,
+        # not the {} that asks for none: check mode predicts what it will show.
+        if after and after.get('external_gateway_info') == {}:
+            after = dict(after, external_gateway_info=None)
+        return super().result(changed, before, after)
