@@ -163,9 +163,27 @@ def since_start(host, unit):
     return "\n".join(line for line in lines if line[:19] >= started)
 
 
+# Keystone's exceptions for requests it refuses (4xx), which it logs as ERRORs with a traceback.
+CLIENT_ERRORS = ("NotFound", "keystone.exception.Conflict", "keystone.exception.ValidationError",
+                 "keystone.exception.Forbidden", "keystone.exception.Unauthorized")
+
+
+def without_client_errors(log):
+    """The log without the records of requests the service refused.
+
+    Keystone logs a 404 or a 409 as an ERROR with a traceback: one record, many
+    lines with the same time and process ("YYYY-MM-DD HH:MM:SS.mmm PID"). The
+    integration targets make such requests on purpose (and the openstack CLI
+    they use looks names up as ids first).
+    """
+    lines = log.splitlines()
+    refused = {line[:30] for line in lines if "ERROR" in line and any(name in line for name in CLIENT_ERRORS)}
+    return "\n".join(line for line in lines if line[:30] not in refused)
+
+
 @pytest.mark.parametrize("unit", sorted(UWSGI_LOGS) + sorted(APP_LOGS))
 def test_api_log_since_start_is_clean(host, unit):
-    log = since_start(host, unit)
+    log = without_client_errors(since_start(host, unit))
     for bad in ("Traceback", "greenlet.error"):
         assert bad not in log, "%s's log since its start holds %s:\n%s" % (
             unit, bad, log[max(0, log.index(bad) - 2000):log.index(bad) + 1000])
