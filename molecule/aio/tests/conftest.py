@@ -11,12 +11,16 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import openstack
 import pytest
 
 # The test cloud's clouds.yaml entry; NIMBUS_TEST_CLOUD runs the tests against another one.
 CLOUD = os.environ.get("NIMBUS_TEST_CLOUD", "nimbus-molaio")
+# The repository, and the ansible commands of the virtualenv the tests run in.
+REPO = Path(__file__).resolve().parents[3]
+ANSIBLE_BIN = Path(sys.executable).parent
 EXTERNAL_NETWORK = "public"
 # Seconds any one HTTP request to the cloud may take: a request that hangs fails
 # with the URL it was sent to (keystoneauth's "Request to ... timed out").
@@ -53,7 +57,7 @@ def run_module(module, **args):
     this machine, as a playbook task would; return its result (a dict). The
     module's own api_timeout bounds each of its requests."""
     args = dict({"cloud": CLOUD, "api_timeout": API_TIMEOUT}, **args)
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible"), "localhost", "-i", "localhost,",
+    command = [str(ANSIBLE_BIN / "ansible"), "localhost", "-i", "localhost,",
                "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable,
                "-m", "nimbus.openstack." + module, "-a", json.dumps(args)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=MODULE_TIMEOUT, env=ansible_env(), check=False)

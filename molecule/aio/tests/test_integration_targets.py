@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-import pathlib
 import subprocess
 import sys
 import uuid
 
 import pytest
 import yaml
-from conftest import API_TIMEOUT, CLOUD, EXTERNAL_NETWORK, FLAVOR, ansible_env
+from conftest import ANSIBLE_BIN, API_TIMEOUT, CLOUD, EXTERNAL_NETWORK, FLAVOR, REPO, ansible_env
 
-TARGETS_DIR = pathlib.Path(__file__).resolve().parents[3] / "tests" / "integration" / "targets"
+TARGETS_DIR = REPO / "tests" / "integration" / "targets"
 TARGETS = sorted(path.name for path in TARGETS_DIR.iterdir() if (path / "tasks" / "main.yml").is_file()
                  if path.name in (os.environ.get("NIMBUS_TARGETS") or path.name).split(","))
 # Seconds one target may take; a target that boots servers says more in its aliases ("timeout/SECONDS").
@@ -65,7 +64,7 @@ def run_target(target, target_vars, work):
     (work / "run.yml").write_text(yaml.safe_dump(playbook))
     extra = dict(target_vars, resource_prefix="it-%s-%s" % (target.replace("_", "-"), uuid.uuid4().hex[:6]))
     (work / "vars.yml").write_text(yaml.safe_dump(extra))
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
+    command = [str(ANSIBLE_BIN / "ansible-playbook"), "-i", "localhost,",
                "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable,
                "-e", "@" + str(work / "vars.yml"), str(work / "run.yml")]
     env = dict(ansible_env(), ANSIBLE_ROLES_PATH=str(TARGETS_DIR), ANSIBLE_CALLBACK_RESULT_FORMAT="yaml")

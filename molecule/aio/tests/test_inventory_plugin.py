@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
-import pathlib
 import subprocess
-import sys
 
 import openstack
 import pytest
 import yaml
-from conftest import API_TIMEOUT, CLOUD, FLAVOR, ansible_env, run_module, tenant_network
+from conftest import ANSIBLE_BIN, API_TIMEOUT, CLOUD, FLAVOR, REPO, ansible_env, run_module, tenant_network
 
 TENANT_CIDR = "10.214.9.0/24"
-ROOT = pathlib.Path(__file__).resolve().parents[3]
 # Seconds one ansible-inventory run may take (each request has API_TIMEOUT).
 INVENTORY_TIMEOUT = 180
 # Seconds the server module waits for ACTIVE, and for a deletion (below run_module's limit).
@@ -52,8 +48,8 @@ def list_inventory(directory, config):
     source = directory / "nimbus_servers.yml"
     source.write_text(yaml.safe_dump(dict({"plugin": "nimbus.openstack.servers"}, **config)))
     env = dict(ansible_env(), ANSIBLE_INVENTORY_UNPARSED_FAILED="1")
-    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(ROOT / ".ansible" / "collections"))
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-inventory"), "-i", str(source), "--list"]
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(REPO / ".ansible" / "collections"))
+    command = [str(ANSIBLE_BIN / "ansible-inventory"), "-i", str(source), "--list"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=INVENTORY_TIMEOUT, env=env, check=False)
     return done, plain(json.loads(done.stdout)) if done.returncode == 0 else None
 

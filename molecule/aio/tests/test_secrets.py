@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ansible_env
-
-REPO = Path(__file__).resolve().parents[3]
-ANSIBLE_BIN = Path(sys.executable).parent
+from conftest import ANSIBLE_BIN, REPO, ansible_env
 
 
 @pytest.fixture(scope="module")

@@ -5,15 +5,10 @@ the other server and nothing of its own behind."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
-from conftest import FLAVOR, ansible_env, run_module, tenant_network
-
-REPO = Path(__file__).resolve().parents[3]
-ANSIBLE_BIN = Path(sys.executable).parent
+from conftest import ANSIBLE_BIN, FLAVOR, REPO, ansible_env, run_module, tenant_network
 
 
 @pytest.mark.timeout(1200)

@@ -283,6 +283,21 @@ def test_proxy_has_the_calls_the_engine_makes(engine, sdk, module):
         assert callable(getattr(proxy, name)), name
 
 
+def test_rule_fields_are_sdk_attributes():
+    known = set(sdk_class("openstack.network.v2.security_group_rule:SecurityGroupRule")().to_dict(computed=False))
+    assert set(sec.RULE_FIELDS) <= known
+    # The list call filters by group.
+    assert "security_group_id" in sdk_class("openstack.network.v2.security_group_rule:SecurityGroupRule")._query_mapping._mapping
+
+
+def test_both_modules_take_the_same_rule_options():
+    assert module_spec("security_group")["rules"]["options"] is sec.RULE_OPTIONS
+    rule_spec = module_spec("security_group_rule")
+    assert all(rule_spec[name] is option for name, option in sec.RULE_OPTIONS.items())
+    # No default invents a rule: normalize_rule() applies Neutron's.
+    assert not any("default" in option for option in sec.RULE_OPTIONS.values())
+
+
 def test_identity_proxy_has_the_role_assignment_calls():
     proxy = pytest.importorskip("openstack.identity.v3._proxy").Proxy
     role_assignment = pytest.importorskip("openstack.identity.v3.role_assignment").RoleAssignment

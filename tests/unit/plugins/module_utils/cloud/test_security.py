@@ -3,8 +3,6 @@ compared the way Neutron decides duplicates, and the plan for a group's rules.""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from ansible_collections.nimbus.openstack.plugins.module_utils.cloud import _security as s
@@ -422,31 +420,7 @@ def test_conflict_message():
                        " (state=absent) to create it again")
 
 
-# -- what the declarations in test_resource.py do not cover
-
-
-def sdk_class(path):
-    module, name = path.split(":")
-    return getattr(pytest.importorskip(module), name)
-
-
-def module_spec(name):
-    return importlib.import_module("ansible_collections.nimbus.openstack.plugins.modules." + name).ARGUMENT_SPEC
-
-
-def test_rule_fields_are_sdk_attributes():
-    known = set(sdk_class("openstack.network.v2.security_group_rule:SecurityGroupRule")().to_dict(computed=False))
-    assert set(s.RULE_FIELDS) <= known
-    # The list call filters by group.
-    assert "security_group_id" in sdk_class("openstack.network.v2.security_group_rule:SecurityGroupRule")._query_mapping._mapping
-
-
-def test_both_modules_take_the_same_rule_options():
-    assert module_spec("security_group")["rules"]["options"] is s.RULE_OPTIONS
-    rule_spec = module_spec("security_group_rule")
-    assert all(rule_spec[name] is option for name, option in s.RULE_OPTIONS.items())
-    # No default invents a rule: normalize_rule() applies Neutron's.
-    assert not any("default" in option for option in s.RULE_OPTIONS.values())
+# -- the calls the resources make (their declarations are checked in test_resource.py)
 
 
 def test_proxy_has_the_calls():
