@@ -115,12 +115,8 @@ class InfoModule(OpenStackModule):
         name = self.params.get('name')
         if name is None:
             items = self.listed(filters)
-        elif self.name_filter:
-            items = named(self.listed(dict(filters, name=name)), name)
-            if not items:
-                items = self.by_id(name, filters) if self.get_call else []
         else:
-            items = named(self.listed(filters), name)
+            items = named(self.listed(dict(filters, name=name) if self.name_filter else filters), name)
             if not items and self.get_call:
                 items = self.by_id(name, filters)
         # Services may ignore a filter (Nova ignores project_id without
