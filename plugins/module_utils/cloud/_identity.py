@@ -1,10 +1,23 @@
 # Private to this collection: not a public API, may change without notice.
-"""The identity (Keystone) resources of the engine: project, user, role,
-service, endpoint and role assignment."""
+"""The identity (Keystone) resources of the engine: domain, project, user,
+role, service, endpoint and role assignment."""
 
 from __future__ import annotations
 
 from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._resource import ReferenceNotFound, ResourceModule
+
+
+class DomainResource(ResourceModule):
+    resource_name = 'domain'
+    service = 'identity'
+    attributes = ('name', 'description', 'is_enabled')
+    identity = ('name',)
+
+    def delete(self, current):
+        # Keystone deletes only a disabled domain.
+        if current.is_enabled:
+            self.proxy.update_domain(current, is_enabled=False)
+        super().delete(current)
 
 
 class ProjectResource(ResourceModule):
