@@ -31,10 +31,12 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 # Apt packages for the tools here: the venv, libvirt-python's build
 # (python3-dev gcc pkg-config libvirt-dev), ansible's SSH transport, git and
-# rsync for make sanity, shellcheck for its shellcheck test, and the test-cloud
-# tool (systemd-container debootstrap apt-cacher-ng iproute2 iptables).
+# rsync for make sanity, shellcheck for its shellcheck test, the test-cloud
+# tool (systemd-container debootstrap apt-cacher-ng iproute2 iptables), and the
+# dashboard's browser test (chromium chromium-driver: Selenium drives Debian's
+# browser through Debian's chromedriver and never downloads one).
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config libvirt-dev git rsync openssh-client shellcheck \
-	systemd-container debootstrap apt-cacher-ng iproute2 iptables
+	systemd-container debootstrap apt-cacher-ng iproute2 iptables chromium chromium-driver
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # ansible-test sanity tests left out, each with its reason. Keep empty when possible.

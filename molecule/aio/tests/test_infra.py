@@ -16,6 +16,9 @@ SERVICES = {
     "nova-api": [8774],
     "nova-api-metadata": [8775],
     "nova-novncproxy": [6080],
+    "heat-api": [8004],
+    "heat-engine": [],
+    "apache2": [80],
 }
 
 
