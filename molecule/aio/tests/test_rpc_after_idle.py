@@ -27,6 +27,7 @@ RPC_APIS = {
     "nova-api": "/var/log/nova/nova-api.log",
     "nova-api-metadata": "/var/log/nova/nova-api-metadata.log",
     "neutron-api": "/var/log/neutron/neutron-api.log",
+    "heat-api": "/var/log/heat/heat-api.log",
 }
 # Every API's log, since the API started: uwsgi's own log, where the APIs above
 # and placement write (from uwsgi's start line on), and oslo.log files whose
@@ -87,10 +88,12 @@ def rpc_round(conn, prefix, image_id, public_key):
     server on the port (nova-api to the conductor, the compute host, Neutron),
     its console log with the guest's marker (an RPC call from nova-api to
     nova-compute; the marker needs the metadata API, which the guest reaches
-    through the router), then everything deleted. Each request is made once: a
-    failure fails the test."""
+    through the router), then everything deleted; and the stacks listed (an RPC
+    call from heat-api to heat-engine). Each request is made once: a failure
+    fails the test."""
     made = {}
     try:
+        run_module("stack_info")
         made["network"] = run_module("network", name=prefix + "-net")["network"]
         made["subnet"] = run_module("subnet", name=prefix + "-subnet", network=made["network"]["id"],
                                     cidr=TENANT_CIDR)["subnet"]

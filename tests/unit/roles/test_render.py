@@ -47,7 +47,7 @@ def rendered(tmp_path_factory):
         capture_output=True, text=True, env=env, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     files = {str(p.relative_to(out)): p.read_text() for p in out.rglob("*") if p.is_file()}
-    assert len(files) == 9, sorted(files)
+    assert len(files) == 11, sorted(files)
     return files
 
 
@@ -65,7 +65,7 @@ def test_no_default_left(rendered):
 
 def test_keystone_urls(rendered):
     naming = {p: t for p, t in rendered.items() if options(t, "auth_url", "www_authenticate_uri")}
-    assert sorted(naming) == ["glance-api.conf.j2", "nova.conf.j2", "placement.conf.j2", "server.conf.j2"]
+    assert sorted(naming) == ["glance-api.conf.j2", "heat.conf.j2", "nova.conf.j2", "placement.conf.j2", "server.conf.j2"]
     for path, text in naming.items():
         for value in options(text, "auth_url", "www_authenticate_uri"):
             assert value.startswith(KEYSTONE), "%s: %s" % (path, value)
@@ -89,3 +89,10 @@ def test_database_message_queue_and_memcached(rendered):
     assert any(options(t, "connection") for t in rendered.values())
     assert any(options(t, "transport_url") for t in rendered.values())
     assert "192.0.2.10:5997" in rendered["rabbitmq.conf.j2"]
+
+
+def test_dashboard_settings(rendered):
+    text = rendered["local_settings.py.j2"]
+    assert 'OPENSTACK_KEYSTONE_URL = "%s/v3"' % KEYSTONE in text
+    assert 'DEFAULT_SERVICE_REGIONS = {"*": "%s"}' % REGION in text
+    assert '"LOCATION": ["%s"],' % MEMCACHED in text
