@@ -161,8 +161,13 @@ class OpenStackModule:
     it starts the failure message if the call raises.
     """
 
+    #: Default of the common ``timeout`` option: a module whose waits are
+    #: longer (stacks) sets its own, which its documentation repeats.
+    default_timeout = 180
+
     def __init__(self, argument_spec=None, **module_kwargs):
         spec = common_argument_spec()
+        spec['timeout']['default'] = self.default_timeout
         clash = sorted(set(spec) & set(argument_spec or {}))
         if clash:
             # The common options mean the same in every module (module_defaults
