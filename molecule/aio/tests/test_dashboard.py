@@ -251,4 +251,3 @@ def test_tenant_pages(browser, dashboard, tenant, tenant_server):
     # Orchestration's panel, from the heat-dashboard plugin: an empty list of stacks.
     visit(browser, dashboard + "project/stacks/", "stacks", "tenant", heading("Stacks"),
           element((By.ID, "stacks")))
-
