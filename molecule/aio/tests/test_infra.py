@@ -19,6 +19,12 @@ SERVICES = {
     "heat-api": [8004],
     "heat-engine": [],
     "apache2": [80],
+    "cinder-api": [8776],
+    "cinder-scheduler": [],
+    "cinder-volume": [],
+    "ceph-mon@aio1": [3300, 6789],
+    "ceph-mgr@aio1": [],
+    "ceph-osd@0": [],
 }
 
 

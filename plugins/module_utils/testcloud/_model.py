@@ -240,6 +240,13 @@ def inventory(cloud_plan, key_file, known_hosts, apt_proxy):
                 "nimbus_external_gateway": ext["gateway"],
                 "nimbus_external_pool_start": ext["pool_start"],
                 "nimbus_external_pool_end": ext["pool_end"],
+                # Storage hosts keep one OSD on a sparse file, at Ceph's
+                # smallest memory target (the hosts share one machine's memory).
+                "ceph_osd_file_count": 1,
+                "ceph_osd_file_size": "10G",
+                "ceph_osd_memory_target": 939524096,
+                # The hosts' disk is the machine's, shared with everything else.
+                "ceph_conf_overrides": {"global": {"mon_data_avail_warn": 5}},
             },
             "hosts": hosts,
             "children": children,

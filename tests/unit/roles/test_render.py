@@ -47,7 +47,7 @@ def rendered(tmp_path_factory):
         capture_output=True, text=True, env=env, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     files = {str(p.relative_to(out)): p.read_text() for p in out.rglob("*") if p.is_file()}
-    assert len(files) == 11, sorted(files)
+    assert len(files) == 13, sorted(files)
     return files
 
 
@@ -65,7 +65,8 @@ def test_no_default_left(rendered):
 
 def test_keystone_urls(rendered):
     naming = {p: t for p, t in rendered.items() if options(t, "auth_url", "www_authenticate_uri")}
-    assert sorted(naming) == ["glance-api.conf.j2", "heat.conf.j2", "nova.conf.j2", "placement.conf.j2", "server.conf.j2"]
+    assert sorted(naming) == ["cinder.conf.j2", "glance-api.conf.j2", "heat.conf.j2", "nova.conf.j2", "placement.conf.j2",
+                            "server.conf.j2"]
     for path, text in naming.items():
         for value in options(text, "auth_url", "www_authenticate_uri"):
             assert value.startswith(KEYSTONE), "%s: %s" % (path, value)
@@ -96,3 +97,15 @@ def test_dashboard_settings(rendered):
     assert 'OPENSTACK_KEYSTONE_URL = "%s/v3"' % KEYSTONE in text
     assert 'DEFAULT_SERVICE_REGIONS = {"*": "%s"}' % REGION in text
     assert '"LOCATION": ["%s"],' % MEMCACHED in text
+
+
+def test_ceph(rendered):
+    """One storage host with one OSD: pools of one replica, replicas on OSDs not hosts, and
+    Cinder's RBD backend with the libvirt secret the compute hosts get."""
+    conf = rendered["ceph.conf.j2"]
+    assert options(conf, "mon_host", "public_addr") == ["192.0.2.10", "192.0.2.10"]
+    assert options(conf, "osd_pool_default_size", "osd_crush_chooseleaf_type", "bluestore_block_size") == [
+        "1", "0", str(10 * 1024 ** 3)]
+    cinder = rendered["cinder.conf.j2"]
+    assert options(cinder, "enabled_backends", "rbd_pool", "rbd_user") == ["ceph", "volumes", "cinder"]
+    assert len(options(cinder, "rbd_secret_uuid")[0]) == 36
