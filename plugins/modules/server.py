@@ -15,8 +15,8 @@ description:
   - A server is identified by its O(name) in the credentials' project;
     several servers of that name fail the task.
   - What makes the server (O(image), O(flavor), O(networks), O(key_name),
-    O(user_data), O(config_drive), O(availability_zone)) cannot change in
-    place. On an existing server the module compares each option the task
+    O(user_data), O(config_drive), O(availability_zone), and O(boot_from_volume)
+    with O(volume_size) and O(terminate_volume)) cannot change in place. On an existing server the module compares each option the task
     sets, and fails naming those that differ; it never rebuilds, resizes or
     re-creates a server by itself.
   - O(metadata), O(tags), O(security_groups) and O(description) change in
@@ -38,7 +38,28 @@ options:
   image:
     description:
       - Image to boot from, by name or ID. Needed to create the server.
+      - With O(boot_from_volume), the image copied into the root volume; on
+        an existing server it is compared with the image of its root volume.
     type: str
+  boot_from_volume:
+    description:
+      - Boot from a new volume that Nova has Cinder make from O(image), of
+        O(volume_size), instead of from a local disk of the flavor's size.
+      - On an existing server, V(true) or V(false) is compared with how it
+        was booted.
+    type: bool
+  volume_size:
+    description:
+      - Size in GiB of the root volume. Needed with O(boot_from_volume); it
+        must hold the image.
+    type: int
+  terminate_volume:
+    description:
+      - Delete the root volume with the server. Goes with O(boot_from_volume).
+      - Unset, V(false) (Nova's default) for a new server, so the volume
+        stays when the server is deleted. Not compared on an existing server
+        unless set.
+    type: bool
   flavor:
     description:
       - Flavor, by name or ID. Needed to create the server.
@@ -138,6 +159,18 @@ EXAMPLES = r"""
       packages: [nginx]
   register: _web1
 
+- name: A server whose root disk is a 20 GiB volume, deleted with it
+  nimbus.openstack.server:
+    cloud: mycloud
+    name: db1
+    image: debian-12
+    flavor: m1.small
+    networks:
+      - network: tenant
+    boot_from_volume: true
+    volume_size: 20
+    terminate_volume: true
+
 - name: Then a floating IP for it
   nimbus.openstack.floating_ip:
     cloud: mycloud
@@ -177,6 +210,9 @@ from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._server imp
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
     image=dict(type="str"),
+    boot_from_volume=dict(type="bool"),
+    volume_size=dict(type="int"),
+    terminate_volume=dict(type="bool"),
     flavor=dict(type="str"),
     networks=dict(type="list", elements="dict", options=dict(
         network=dict(type="str"),

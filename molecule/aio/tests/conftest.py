@@ -1,6 +1,7 @@
 """What the aio scenario's tests share: the cloud's clouds.yaml entry, the
 host's inventory variables, a wait helper, a module runner, a tenant network,
-the guest image, and a timeout on every request to the cloud."""
+the guest image, a server that lets SSH in, and a timeout on every request
+to the cloud."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -136,3 +138,38 @@ def tenant_network(conn, cidr):
         if "network" in made:
             # The DHCP port goes with the network.
             conn.network.delete_network(made["network"], ignore_missing=True)
+
+
+def ssh(key, address, bridge, command):
+    """Run command on the guest as root, with key, through the bridge only."""
+    return subprocess.run(
+        ["ssh", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+         "-o", "ConnectTimeout=5", "-o", "BindInterface=" + bridge, "root@" + address, command],
+        capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.fixture(scope="module")
+def server(conn, guest_image, request):
+    """A server of the guest image on a tenant network (the test module's
+    TENANT_CIDR) behind a router, with a keypair and a security group that lets
+    SSH in; all deleted afterwards."""
+    with tenant_network(conn, request.module.TENANT_CIDR) as made, tempfile.TemporaryDirectory() as keydir:
+        prefix = made["prefix"]
+        made["key"] = os.path.join(keydir, "id_ed25519")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", made["key"]], check=True)
+        try:
+            made["group"] = conn.network.create_security_group(name=prefix + "-ssh")
+            conn.network.create_security_group_rule(
+                security_group_id=made["group"].id, direction="ingress", ethertype="IPv4",
+                protocol="tcp", port_range_min=22, port_range_max=22, remote_ip_prefix="0.0.0.0/0")
+            with open(made["key"] + ".pub") as handle:
+                made["keypair"] = conn.compute.create_keypair(name=prefix + "-key", public_key=handle.read())
+            flavor = conn.compute.find_flavor(FLAVOR, ignore_missing=False)
+            made["server"] = conn.compute.create_server(
+                name=prefix + "-server", image_id=guest_image.id, flavor_id=flavor.id,
+                networks=[{"uuid": made["network"].id}], key_name=made["keypair"].name,
+                security_groups=[{"name": made["group"].name}])
+            yield made
+        finally:
+            delete_made(conn, made)

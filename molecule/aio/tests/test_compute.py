@@ -15,12 +15,9 @@ Everything the tests make they delete, also when a test fails.
 from __future__ import annotations
 
 import ipaddress
-import os
-import subprocess
-import tempfile
 
 import pytest
-from conftest import FLAVOR, MARKER, delete_made, tenant_network, wait_for
+from conftest import FLAVOR, MARKER, ssh, wait_for
 
 TENANT_CIDR = "10.214.0.0/24"
 CONTROLLER_UNITS = ["glance-api", "placement-api", "nova-api", "nova-api-metadata",
@@ -83,40 +80,6 @@ def placement_usage(conn, host_name):
     response = conn.placement.get("/resource_providers/%s/usages" % providers[0].id)
     response.raise_for_status()
     return response.json()["usages"]
-
-
-def ssh(key, address, bridge, command):
-    """Run command on the guest as root, with key, through the bridge only."""
-    return subprocess.run(
-        ["ssh", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-         "-o", "ConnectTimeout=5", "-o", "BindInterface=" + bridge, "root@" + address, command],
-        capture_output=True, text=True, timeout=60, check=False)
-
-
-@pytest.fixture(scope="module")
-def server(conn, guest_image):
-    """A server of the guest image on a tenant network behind a router, with a
-    keypair and a security group that lets SSH in; all deleted afterwards."""
-    with tenant_network(conn, TENANT_CIDR) as made, tempfile.TemporaryDirectory() as keydir:
-        prefix = made["prefix"]
-        made["key"] = os.path.join(keydir, "id_ed25519")
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", made["key"]], check=True)
-        try:
-            made["group"] = conn.network.create_security_group(name=prefix + "-ssh")
-            conn.network.create_security_group_rule(
-                security_group_id=made["group"].id, direction="ingress", ethertype="IPv4",
-                protocol="tcp", port_range_min=22, port_range_max=22, remote_ip_prefix="0.0.0.0/0")
-            with open(made["key"] + ".pub") as handle:
-                made["keypair"] = conn.compute.create_keypair(name=prefix + "-key", public_key=handle.read())
-            flavor = conn.compute.find_flavor(FLAVOR, ignore_missing=False)
-            made["server"] = conn.compute.create_server(
-                name=prefix + "-server", image_id=guest_image.id, flavor_id=flavor.id,
-                networks=[{"uuid": made["network"].id}], key_name=made["keypair"].name,
-                security_groups=[{"name": made["group"].name}])
-            yield made
-        finally:
-            delete_made(conn, made)
 
 
 def test_server_lifecycle(conn, server, host):

@@ -13,6 +13,9 @@ What is special about a server:
   through its own call; metadata and tags not named by the task are kept
   unless ``purge_metadata`` / ``purge_tags`` say otherwise;
 - it never gets a floating IP from this module (that is ``floating_ip``'s);
+- it can boot from a new volume made from its image (``boot_from_volume``):
+  its image, the volume's size and whether the volume goes with the server
+  are then those of its root volume;
 - a server that goes to ERROR fails the task with Nova's fault message.
 
 The functions before the class are pure and unit-tested.
@@ -127,6 +130,21 @@ def fault_of(server):
     return message if not tail or tail in message or tail.endswith(message) else '%s (%s)' % (message, tail)
 
 
+def boot_volume_mapping(image_id, size, terminate):
+    """Nova's ``block_device_mapping_v2`` to boot from a new volume made from the image."""
+    return [{'boot_index': 0, 'uuid': image_id, 'source_type': 'image', 'destination_type': 'volume',
+             'volume_size': size, 'delete_on_termination': bool(terminate)}]
+
+
+def root_attachment(attachments, root_device_name=None):
+    """Of a server's volume attachments (``[{device, volume_id, ...}]``), that
+    of its root volume: on the root device when it is known (Nova shows it to
+    administrators), else on the first device (the root is booted first)."""
+    if root_device_name:
+        return next((entry for entry in attachments if entry.get('device') == root_device_name), None)
+    return min(attachments, key=lambda entry: entry.get('device') or '~', default=None)
+
+
 def fixed_mismatches(want, have):
     """``[(option, current, wanted)]`` for the create-only options that differ;
     ``want`` maps option -> wanted value (None: not asked), ``have`` the same
@@ -139,7 +157,10 @@ def fixed_mismatches(want, have):
 # The module's engine
 
 # Create-only options -> what describes them in the mismatch message.
-FIXED_OPTIONS = ('image', 'flavor', 'networks', 'key_name', 'user_data', 'config_drive', 'availability_zone')
+FIXED_OPTIONS = ('image', 'flavor', 'networks', 'key_name', 'user_data', 'config_drive', 'availability_zone',
+                 'boot_from_volume', 'volume_size', 'terminate_volume')
+# Those that only a server booted from a volume has, read from its root volume.
+ROOT_VOLUME_OPTIONS = ('image', 'volume_size', 'terminate_volume')
 
 
 class ServerResource(ResourceModule):
@@ -178,6 +199,7 @@ class ServerResource(ResourceModule):
         for option in ('key_name', 'availability_zone', 'config_drive'):
             if params.get(option) is not None:
                 self._fixed[option] = want[option] = params[option]
+        self._resolve_boot_volume(want)
         if params.get('user_data') is not None:
             self._fixed['user_data'] = params['user_data']
             want['user_data'] = encode_user_data(params['user_data'])
@@ -196,6 +218,21 @@ class ServerResource(ResourceModule):
                 for group in params['security_groups']})
         return want
 
+    def _resolve_boot_volume(self, want):
+        params = self.params
+        loose = [option for option in ('volume_size', 'terminate_volume') if params.get(option) is not None]
+        if loose and not params.get('boot_from_volume'):
+            self.fail_json(msg='set boot_from_volume=true to use %s' % ' and '.join(loose))
+        if params.get('volume_size') is not None and params['volume_size'] < 1:
+            self.fail_json(msg='volume_size: %d is no size; a volume has at least 1 GiB' % params['volume_size'])
+        for option in ('boot_from_volume', 'volume_size', 'terminate_volume'):
+            if params.get(option) is not None:
+                self._fixed[option] = params[option]
+        if params.get('boot_from_volume') and 'image_id' in want:
+            # Nova boots from the volume, made from the image: no imageRef then.
+            want['block_device_mapping'] = boot_volume_mapping(
+                want.pop('image_id'), params.get('volume_size'), params.get('terminate_volume'))
+
     def _project_id(self):
         return self.conn.current_project_id
 
@@ -206,8 +243,11 @@ class ServerResource(ResourceModule):
                 'fixed_ip': canonical_ip(entry['fixed_ip']) if entry.get('fixed_ip') else None}
 
     def check_create(self, desired):
-        missing = [option for option, key in (('image', 'image_id'), ('flavor', 'flavor_id'), ('networks', 'networks'))
-                   if desired.get(key) is None]
+        needed = {'image': self._fixed.get('image'), 'flavor': desired.get('flavor_id'),
+                  'networks': desired.get('networks')}
+        if self.params.get('boot_from_volume'):
+            needed['volume_size'] = self.params.get('volume_size')
+        missing = [option for option, value in needed.items() if value is None]
         if missing:
             self.fail_json(msg='%s does not exist; to create it, set %s' % (
                 self.describe(desired), ' and '.join(missing)))
@@ -223,9 +263,10 @@ class ServerResource(ResourceModule):
                                               for group in port.get('security_group_ids') or []})
         return plain
 
-    def _current_fixed(self, current):
-        return {
-            'image': (current.get('image') or {}).get('id'),
+    def _current_fixed(self, current, fixed):
+        image_id = (current.get('image') or {}).get('id')
+        have = {
+            'image': image_id,
             'flavor': (current.get('flavor') or {}).get('original_name'),
             'networks': ('match' if self._wanted_networks is None
                          or networks_match(self._wanted_networks, current['ports']) else 'other'),
@@ -233,7 +274,23 @@ class ServerResource(ResourceModule):
             'user_data': decode_user_data(current.get('user_data')),
             'config_drive': has_config_drive(current.get('has_config_drive')),
             'availability_zone': current.get('availability_zone'),
+            # Nova shows no image for a server booted from a volume.
+            'boot_from_volume': not image_id,
         }
+        if not image_id and set(fixed) & set(ROOT_VOLUME_OPTIONS):
+            have.update(self._root_volume(current))
+        return have
+
+    def _root_volume(self, current):
+        """The create-only options of a server booted from a volume, as its root volume has them."""
+        self.action = 'reading the volumes of server %r' % current.get('name')
+        root = root_attachment([to_plain(entry) for entry in self.proxy.volume_attachments(current['id'])],
+                               current.get('root_device_name'))
+        if root is None:
+            return dict.fromkeys(ROOT_VOLUME_OPTIONS)
+        volume = self.conn.block_storage.get_volume(root['volume_id'])
+        return {'image': (volume.volume_image_metadata or {}).get('image_id'), 'volume_size': volume.size,
+                'terminate_volume': root.get('delete_on_termination')}
 
     def updates(self, desired, current):
         if (current.get('status') or '').upper() == 'ERROR':
@@ -245,7 +302,7 @@ class ServerResource(ResourceModule):
         fixed = dict(self._fixed)
         if self.params.get('networks') is not None:
             fixed['networks'] = 'match'
-        have = self._current_fixed(current) if fixed else {}
+        have = self._current_fixed(current, fixed) if fixed else {}
         if 'user_data' in fixed and have['user_data'] is None and current.get('user_data') is None:
             # Only administrators see user data: what cannot be read cannot be compared.
             fixed.pop('user_data')

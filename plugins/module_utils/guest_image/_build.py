@@ -63,10 +63,11 @@ PROGRAMS = {
 # Where the packages put shared libraries, searched in this order, and where the image has them.
 LIBRARY_DIRS = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib", "usr/lib"]
 IMAGE_LIBRARY_DIR = "lib/x86_64-linux-gnu"
-# Virtio network drivers in load order; one built into the kernel is left out.
+# Virtio network drivers in load order, and the disk driver (volumes attached to
+# the guest show as /dev/vd*); one built into the kernel is left out.
 NET_MODULES = [
     "virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci",
-    "failover", "net_failover", "virtio_net",
+    "failover", "net_failover", "virtio_net", "virtio_blk",
 ]
 # What reads a Nova config drive (ISO 9660, label config-2) in load order. On x86_64
 # Nova attaches it as an IDE cdrom (hda) of the PIIX3 of the default "pc" (i440fx)

@@ -71,3 +71,25 @@ def test_fixed_mismatches_compare_only_what_the_task_sets():
     have = {"image": "i1", "flavor": "small", "key_name": "k"}
     assert s.fixed_mismatches({"image": "i1", "flavor": None}, have) == []
     assert s.fixed_mismatches({"flavor": "big", "key_name": "k"}, have) == [("flavor", "small", "big")]
+
+
+def test_boot_volume_mapping():
+    assert s.boot_volume_mapping("i1", 2, None) == [{
+        "boot_index": 0, "uuid": "i1", "source_type": "image", "destination_type": "volume",
+        "volume_size": 2, "delete_on_termination": False}]
+    assert s.boot_volume_mapping("i1", 2, True)[0]["delete_on_termination"] is True
+
+
+ATTACHMENTS = [{"device": "/dev/vdb", "volume_id": "data"}, {"device": "/dev/vda", "volume_id": "root"}]
+
+
+@pytest.mark.parametrize(("attachments", "root_device_name", "expected"), [
+    (ATTACHMENTS, None, "root"),
+    (ATTACHMENTS, "/dev/vdb", "data"),
+    (ATTACHMENTS, "/dev/sda", None),
+    ([{"volume_id": "nameless"}, {"device": "/dev/vdc", "volume_id": "other"}], None, "other"),
+    ([], None, None),
+])
+def test_root_attachment(attachments, root_device_name, expected):
+    root = s.root_attachment(attachments, root_device_name)
+    assert (root or {}).get("volume_id") == expected

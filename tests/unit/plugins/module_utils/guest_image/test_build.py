@@ -254,14 +254,16 @@ DEBIAN_61_DEPENDS = {
     "virtio_ring": [], "virtio": ["virtio_ring"], "virtio_pci_legacy_dev": [], "virtio_pci_modern_dev": [],
     "virtio_pci": ["virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio"],
     "failover": [], "net_failover": ["failover"], "virtio_net": ["virtio_ring", "virtio", "net_failover"],
+    "virtio_blk": ["virtio_ring", "virtio"],
 }
 
 
 @pytest.mark.parametrize(("depends", "builtin", "expected"), [
     (DEBIAN_61_DEPENDS, set(), gi.NET_MODULES),
     ({k: v for k, v in DEBIAN_61_DEPENDS.items() if k not in ("virtio", "virtio_ring")}, {"virtio", "virtio_ring"}, gi.NET_MODULES[2:]),
-    ({"virtio_net": ["net_failover"], "net_failover": ["failover"], "failover": []},
-     {"virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci"}, ["failover", "net_failover", "virtio_net"]),
+    ({"virtio_net": ["net_failover"], "net_failover": ["failover"], "failover": [], "virtio_blk": []},
+     {"virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci"},
+     ["failover", "net_failover", "virtio_net", "virtio_blk"]),
     ({}, set(gi.NET_MODULES), []),
 ])
 def test_module_load_order(depends, builtin, expected):
