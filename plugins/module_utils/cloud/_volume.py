@@ -105,7 +105,7 @@ class CinderResource(ResourceModule):
             reason = self.failure_reason(current)
             self.fail_json(msg='%s is in status %s: %s; delete it (state=absent), or have an administrator'
                                ' reset its status' % (self.describe(desired), status.upper(),
-                                                       reason or 'Cinder gives no reason'),
+                                                      reason or 'Cinder gives no reason'),
                            **{self.resource_name: current})
 
     def _metadata_plan(self, current, updates):

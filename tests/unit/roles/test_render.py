@@ -65,8 +65,8 @@ def test_no_default_left(rendered):
 
 def test_keystone_urls(rendered):
     naming = {p: t for p, t in rendered.items() if options(t, "auth_url", "www_authenticate_uri")}
-    assert sorted(naming) == ["cinder.conf.j2", "glance-api.conf.j2", "heat.conf.j2", "nova.conf.j2", "placement.conf.j2",
-                            "server.conf.j2"]
+    assert sorted(naming) == ["cinder.conf.j2", "glance-api.conf.j2", "heat.conf.j2", "nova.conf.j2",
+                              "placement.conf.j2", "server.conf.j2"]
     for path, text in naming.items():
         for value in options(text, "auth_url", "www_authenticate_uri"):
             assert value.startswith(KEYSTONE), "%s: %s" % (path, value)

@@ -45,8 +45,8 @@ def test_attached_servers():
 
 @pytest.mark.parametrize(("messages", "expected"), [
     ([], None),
-    ([{"created_at": "2026-01-02T00:00:00", "user_message": "create volume:Could not find any available"
-                                                             " weighted backend."},
+    ([{"created_at": "2026-01-02T00:00:00",
+       "user_message": "create volume:Could not find any available weighted backend."},
       {"created_at": "2026-01-01T00:00:00", "user_message": "older"}],
      "create volume:Could not find any available weighted backend."),
     ([{"created_at": "2026-01-01T00:00:00", "user_message": "only"}, {"created_at": "2026-01-03T00:00:00"}],
