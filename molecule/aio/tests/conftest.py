@@ -91,6 +91,16 @@ def guest_image(conn):
     return max(images, key=lambda i: i.created_at)
 
 
+def placement_usages(conn):
+    """Placement's usage of every resource provider: {provider name: {resource class: amount}}."""
+    usages = {}
+    for provider in conn.placement.resource_providers():
+        response = conn.placement.get("/resource_providers/%s/usages" % provider.id)
+        response.raise_for_status()
+        usages[provider.name] = response.json()["usages"]
+    return usages
+
+
 def delete_made(conn, made):
     """Delete what a test made on a network, in the order the cloud needs: the
     floating IP ("fip"), the server (waited for), its keypair, port and
@@ -163,6 +173,8 @@ def server(conn, guest_image, request):
             conn.network.create_security_group_rule(
                 security_group_id=made["group"].id, direction="ingress", ethertype="IPv4",
                 protocol="tcp", port_range_min=22, port_range_max=22, remote_ip_prefix="0.0.0.0/0")
+            # What other servers of the cloud hold, for the tests that count this one's.
+            made["usages_before"] = placement_usages(conn)
             with open(made["key"] + ".pub") as handle:
                 made["keypair"] = conn.compute.create_keypair(name=prefix + "-key", public_key=handle.read())
             flavor = conn.compute.find_flavor(FLAVOR, ignore_missing=False)

@@ -7,7 +7,8 @@ which it can only know from the metadata service, reached through DHCP's
 address and route. Then a floating IP, and an SSH login with the keypair the
 server was booted with (which the guest took from the metadata service), from
 this machine through the test cloud's external bridge. Last, the server goes
-and Placement's usage of the compute host returns to zero.
+and Placement's usage of the compute host returns to what it was before the
+server (other servers of the cloud keep theirs).
 
 Everything the tests make they delete, also when a test fails.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from conftest import FLAVOR, MARKER, ssh, wait_for
+from conftest import FLAVOR, MARKER, placement_usages, ssh, wait_for
 
 TENANT_CIDR = "10.214.0.0/24"
 CONTROLLER_UNITS = ["glance-api", "placement-api", "nova-api", "nova-api-metadata",
@@ -73,13 +74,11 @@ def test_flavor_fits_guest_image(conn, guest_image):
     assert flavor.vcpus == 1
 
 
-def placement_usage(conn, host_name):
-    """Usage of the compute host's resource provider: {resource class: amount}."""
-    providers = [p for p in conn.placement.resource_providers() if p.name.split(".")[0] == host_name]
-    assert len(providers) == 1, "resource providers for %s: %s" % (host_name, providers)
-    response = conn.placement.get("/resource_providers/%s/usages" % providers[0].id)
-    response.raise_for_status()
-    return response.json()["usages"]
+def host_usage(usages, host_name):
+    """Of placement_usages(), the compute host's resource provider's: {resource class: amount}."""
+    usages = {name: usage for name, usage in usages.items() if name.split(".")[0] == host_name}
+    assert len(usages) == 1, "resource providers for %s: %s" % (host_name, sorted(usages))
+    return next(iter(usages.values()))
 
 
 def test_server_lifecycle(conn, server, host):
@@ -90,8 +89,10 @@ def test_server_lifecycle(conn, server, host):
 
     # Boot: ACTIVE, and Placement counts what the flavor asks for.
     made = conn.compute.wait_for_server(server["server"], status="ACTIVE", failures=["ERROR"], wait=300)
-    usage = placement_usage(conn, node)
-    assert (usage["VCPU"], usage["MEMORY_MB"]) == (flavor.vcpus, flavor.ram)
+    before = host_usage(server["usages_before"], node)
+    usage = host_usage(placement_usages(conn), node)
+    assert (usage["VCPU"] - before.get("VCPU", 0), usage["MEMORY_MB"] - before.get("MEMORY_MB", 0)) == (
+        flavor.vcpus, flavor.ram)
 
     # DHCP and metadata: the guest prints its own instance id, which only the
     # metadata service can have told it.
@@ -120,12 +121,13 @@ def test_server_lifecycle(conn, server, host):
     # The command ran on the server: it shows the server's own fixed address.
     assert " %s/" % port.fixed_ips[0]["ip_address"] in result.stdout
 
-    # Delete: Placement's usage of the compute host returns to zero.
+    # Delete: Placement's usage of the compute host returns to what it was.
     conn.compute.delete_server(made)
     conn.compute.wait_for_delete(made, wait=180)
 
     def freed():
-        usage = placement_usage(conn, node)
-        return all(usage.get(name, 0) == 0 for name in PLACEMENT_USAGE_CLASSES)
+        usage = host_usage(placement_usages(conn), node)
+        return all(usage.get(name, 0) == before.get(name, 0) for name in PLACEMENT_USAGE_CLASSES)
 
-    assert wait_for(freed, 60, 2), "placement usage of %s: %s" % (node, placement_usage(conn, node))
+    assert wait_for(freed, 60, 2), "placement usage of %s: %s, before the server %s" % (
+        node, host_usage(placement_usages(conn), node), before)

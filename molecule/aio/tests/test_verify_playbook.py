@@ -9,17 +9,14 @@ import subprocess
 import uuid
 
 import pytest
-from conftest import ANSIBLE_BIN, FLAVOR, REPO, ansible_env, run_module, tenant_network
+from conftest import ANSIBLE_BIN, FLAVOR, REPO, ansible_env, placement_usages, run_module, tenant_network
 
 
 def usage(conn, host):
     """What the cloud's resources hold: Placement's usage of each resource
     provider, and the RBD images of each of Ceph's pools."""
-    providers = conn.placement.get("/resource_providers").json()["resource_providers"]
-    placement = {rp["name"]: conn.placement.get("/resource_providers/%s/usages" % rp["uuid"]).json()["usages"]
-                 for rp in providers}
     pools = {pool: sorted(host.check_output("rbd --pool %s ls", pool).split()) for pool in ("volumes", "images", "vms")}
-    return {"placement": placement, "ceph pools": pools}
+    return {"placement": placement_usages(conn), "ceph pools": pools}
 
 
 @pytest.mark.timeout(1500)
