@@ -36,6 +36,11 @@ FLAVOR = "nimbus.guest"
 MARKER = "NIMBUS-GUEST-READY"
 
 
+def pytest_collection_modifyitems(items):
+    """Tests that restart what the others need run last, in their own order."""
+    items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
+
+
 def wait_for(probe, timeout, interval=2.0):
     """probe() until it returns something true (returned) or timeout seconds pass (None)."""
     deadline = time.monotonic() + timeout

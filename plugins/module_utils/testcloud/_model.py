@@ -247,6 +247,9 @@ def inventory(cloud_plan, key_file, known_hosts, apt_proxy):
                 "ceph_osd_memory_target": 939524096,
                 # The hosts' disk is the machine's, shared with everything else.
                 "ceph_conf_overrides": {"global": {"mon_data_avail_warn": 5}},
+                # Servers' root disks in Ceph: copy-on-write clones of the
+                # images, and storage that every compute host shares.
+                "nova_compute_images_type": "rbd",
             },
             "hosts": hosts,
             "children": children,

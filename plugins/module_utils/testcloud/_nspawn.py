@@ -9,6 +9,7 @@ is made anew at every start.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 
@@ -97,6 +98,32 @@ def stop(host_dir, host):
 
 
 def remove(host_dir, host):
-    """Delete a stopped host's disk."""
-    del host  # the container leaves nothing outside its directory
+    """Delete a stopped host's disk, and the loop devices it set up on files of it."""
+    del host
+    detach_loops(_rootfs(host_dir))
     shutil.rmtree(host_dir, ignore_errors=True)
+
+
+def detach_loops(root):
+    """Detach loop devices (a storage host's, such as an OSD's) backed by files under `root`.
+
+    A loop device made inside a container is the machine's, and keeps its file
+    after the container is gone; the file is found by device and inode, as the
+    path the kernel keeps is the one the container saw.
+    """
+    try:
+        root_dev = os.stat(root).st_dev
+    except FileNotFoundError:
+        return
+    listed = json.loads(run(["losetup", "--list", "--json", "--output", "NAME,BACK-MAJ:MIN,BACK-INO"])[1] or "{}")
+    on_root = "%d:%d" % (os.major(root_dev), os.minor(root_dev))
+    wanted = {int(loop["back-ino"]): loop["name"] for loop in listed.get("loopdevices", [])
+              if str(loop.get("back-maj:min")).strip() == on_root and str(loop.get("back-ino")).isdigit()}
+    if not wanted:
+        return
+    for top, _dirs, files in os.walk(root):
+        for file_name in files:
+            path = os.path.join(top, file_name)
+            ino = os.lstat(path).st_ino
+            if ino in wanted and os.path.isfile(path) and not os.path.islink(path):
+                run(["losetup", "--detach", wanted.pop(ino)])
