@@ -141,7 +141,7 @@ sanity: venv copy
 	if [ ! -e "$$shim" ]; then mkdir -p "$${shim%/*}"; printf '%s\n' "$$GET_PIP_SHIM" > "$$shim"; echo "wrote $$shim"; fi
 	@ver='$(ANSIBLE_VERSION)'; test -n "$$ver"; shopt -s nullglob; \
 	ignore=$(COLLECTION_COPY)/tests/sanity/ignore-$$ver.txt; \
-	for f in $(COLLECTION_COPY)/plugins/modules/*.py $(COLLECTION_COPY)/plugins/inventory/*.py; do \
+	for f in $(COLLECTION_COPY)/plugins/modules/*.py $(COLLECTION_COPY)/plugins/inventory/*.py $(COLLECTION_COPY)/plugins/callback/*.py; do \
 	  echo "$${f#$(COLLECTION_COPY)/} validate-modules:missing-gplv3-license  # Apache-2.0, see LICENSE"; \
 	done >> "$$ignore"
 	cd $(COLLECTION_COPY) && $(CURDIR)/$(VENV)/bin/ansible-test sanity --venv --python $(SANITY_PYTHON) \
