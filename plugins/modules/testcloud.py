@@ -93,8 +93,20 @@ options:
       - Defaults to what the cloud was created with, else V(nspawn).
     type: str
     choices: [nspawn, libvirt]
+  image_packages:
+    description:
+      - Debian packages to unpack (not configure) in a host image made from the
+        base image, for new hosts that are in every group (the aio topology).
+        Their deploy's first package install configures what it would
+        otherwise download and unpack. The role passes every role's
+        C(*_packages) list.
+      - Hosts of fewer groups, and every host when this is empty, start from
+        the base image.
+    type: list
+    elements: str
 notes:
-  - The base image is kept under C(/var/cache/nimbus/images), the package
+  - The base image is kept under C(/var/cache/nimbus/images), the host image
+    under C(/var/cache/nimbus/host-images), the package
     cache under C(/var/cache/nimbus/apt-cacher-ng), and the hosts' disks,
     SSH key and known_hosts under C(/var/lib/nimbus/testcloud/<name>).
 attributes:

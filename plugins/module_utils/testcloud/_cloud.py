@@ -18,6 +18,7 @@ from ansible_collections.nimbus.openstack.plugins.module_utils.testcloud import 
 from ansible_collections.nimbus.openstack.plugins.module_utils.testcloud import _model as model
 from ansible_collections.nimbus.openstack.plugins.module_utils.testcloud import _net as net
 from ansible_collections.nimbus.openstack.plugins.module_utils.testcloud import _nspawn as nspawn
+from ansible_collections.nimbus.openstack.plugins.module_utils.testcloud._hostimage import ensure_host_image
 from ansible_collections.nimbus.openstack.plugins.module_utils.testcloud._image import DISK_DONE, ensure_image
 from ansible_collections.nimbus.openstack.plugins.module_utils.testcloud._sys import SysError, run, wait_port, write_file
 
@@ -93,6 +94,13 @@ def _host_files(cloud_plan, host, pubkey, sources, proxy):
     return files
 
 
+def _in_every_group(host):
+    """Whether the host gets every role, hence every package of the host image
+    (a host of fewer groups starts bare: the image would hold, and its first
+    install configure and enable, services it never runs)."""
+    return set(host["groups"]) == set(model.GROUPS)
+
+
 def _to_yaml(data):
     try:
         import yaml  # the controller's Python has it: ansible-core needs PyYAML
@@ -103,12 +111,13 @@ def _to_yaml(data):
 
 class TestCloud:
     def __init__(self, name, topology=None, slot=None, hosts=None, inventory=None, mirror=None, backend=None,
-                 check_mode=False):
+                 image_packages=None, check_mode=False):
         self.name = name
         self.backend_name = backend
         self.dir = os.path.join(STATE_ROOT, name)
         self.topology, self.slot, self.hosts = ("custom" if hosts else topology), slot, hosts
         self.inventory, self.mirror, self.check_mode = inventory, mirror, check_mode
+        self.image_packages = image_packages
         self.changed = False
         self.timings = {}
 
@@ -199,16 +208,22 @@ class TestCloud:
         self.changed |= net.ensure_bridges(cloud_plan)
         self.changed |= net.ensure_guard(self.name)
         self.changed |= apt.ensure_cache(self._cache_addresses(states, cloud_plan))
-        base = None
-        if not all(os.path.exists(os.path.join(self._host_dir(h), DISK_DONE)) for h in hosts):
-            # Only new disks need the base image: a recipe change never touches existing hosts.
-            base, built = self._timed("image", ensure_image, apt.archive_uri(sources), proxy)
+        images = {}
+        new = [h for h in hosts if not os.path.exists(os.path.join(self._host_dir(h), DISK_DONE))]
+        if new:
+            # Only new disks need an image: a recipe change never touches existing hosts.
+            images["base"], built = self._timed("image", ensure_image, apt.archive_uri(sources), proxy)
+            self.changed |= built
+        if self.image_packages and any(_in_every_group(h) for h in new):
+            images["packages"], built = self._timed(
+                "host_image", ensure_host_image, images["base"], self.image_packages, sources, proxy)
             self.changed |= built
         key, pubkey = self._ssh_key()
         started = []
         for host in hosts:
             host_dir = self._host_dir(host)
-            made = self._timed("disk_" + host["name"], self.backend.create_disk, host_dir, base)
+            image = images.get("packages" if _in_every_group(host) else "base", images.get("base"))
+            made = self._timed("disk_" + host["name"], self.backend.create_disk, host_dir, image)
             reconfigured = self.backend.configure(host_dir, _host_files(cloud_plan, host, pubkey, sources, proxy))
             if reconfigured and not made and self.backend.running(host_dir):
                 self.backend.stop(host_dir, host)  # its files changed under it: reboot to apply them

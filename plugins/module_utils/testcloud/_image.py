@@ -52,28 +52,45 @@ def image_path():
 
 def ensure_image(mirror, proxy):
     """Return (rootfs path, changed): the base image of the current recipe, built if missing."""
-    path = image_path()
+    return cached_build(IMAGE_ROOT, image_path(), lambda tmp: _build(tmp, mirror, proxy))
+
+
+def _build(tmp, mirror, proxy):
+    rootfs = os.path.join(tmp, "rootfs")
+    run(["debootstrap", "--variant=" + RECIPE["variant"], "--include=" + ",".join(PACKAGES),
+         RECIPE["suite"], rootfs, mirror],
+        env={"http_proxy": proxy} if proxy else None)
+    for cmd in CUSTOMIZE:
+        run(["chroot", rootfs] + cmd)
+    for pattern in REMOVE:
+        for found in glob.glob(os.path.join(rootfs, pattern)):
+            os.remove(found)
+    for name, content in FILES.items():
+        write_file(os.path.join(rootfs, name), content)
+    forget_package_lists(rootfs)
+    write_file(os.path.join(tmp, "recipe.json"), json.dumps(RECIPE, indent=1, sort_keys=True) + "\n")
+
+
+def forget_package_lists(rootfs):
+    """Remove the package lists; their directory's old time makes the first install fetch them anew."""
+    for found in glob.glob(os.path.join(rootfs, "var/lib/apt/lists/*_*")):
+        os.remove(found)
+    os.utime(os.path.join(rootfs, "var/lib/apt/lists"), (0, 0))
+
+
+def cached_build(root, path, build):
+    """Return (path's rootfs, changed): made once by build(directory), in a
+    directory renamed to `path` when complete. Everything else under `root`
+    (half-built, or of another recipe) is only cache, and goes first."""
     rootfs = os.path.join(path, "rootfs")
     if os.path.exists(os.path.join(path, "complete")):
         return rootfs, False
-    os.makedirs(IMAGE_ROOT, exist_ok=True)
-    # Half-built images of any recipe, and images of older recipes, are only cache.
-    for stale in glob.glob(os.path.join(IMAGE_ROOT, "*")):
+    os.makedirs(root, exist_ok=True)
+    for stale in glob.glob(os.path.join(root, "*")):
         shutil.rmtree(stale, ignore_errors=True)
     tmp = path + ".building"
-    run(["debootstrap", "--variant=" + RECIPE["variant"], "--include=" + ",".join(PACKAGES),
-         RECIPE["suite"], os.path.join(tmp, "rootfs"), mirror],
-        env={"http_proxy": proxy} if proxy else None)
-    for cmd in CUSTOMIZE:
-        run(["chroot", os.path.join(tmp, "rootfs")] + cmd)
-    for pattern in REMOVE:
-        for found in glob.glob(os.path.join(tmp, "rootfs", pattern)):
-            os.remove(found)
-    for name, content in FILES.items():
-        write_file(os.path.join(tmp, "rootfs", name), content)
-    # Package lists were removed: an old mtime makes `apt cache_valid_time` fetch them anew.
-    os.utime(os.path.join(tmp, "rootfs", "var/lib/apt/lists"), (0, 0))
-    write_file(os.path.join(tmp, "recipe.json"), json.dumps(RECIPE, indent=1, sort_keys=True) + "\n")
+    os.makedirs(tmp)
+    build(tmp)
     write_file(os.path.join(tmp, "complete"), "")
     os.rename(tmp, path)
     return rootfs, True

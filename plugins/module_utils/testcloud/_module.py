@@ -26,6 +26,7 @@ ARGUMENT_SPEC = {
     "inventory": {"type": "path"},
     "mirror": {"type": "str"},
     "backend": {"type": "str", "choices": ["nspawn", "libvirt"]},
+    "image_packages": {"type": "list", "elements": "str"},
 }
 
 
@@ -35,7 +36,7 @@ def run_module():
     cloud = TestCloud(
         params["name"], topology=params["topology"], slot=params["slot"], hosts=params["hosts"],
         inventory=params["inventory"], mirror=params["mirror"], backend=params["backend"],
-        check_mode=module.check_mode,
+        image_packages=params["image_packages"], check_mode=module.check_mode,
     )
     try:
         preflight()
