@@ -1,0 +1,121 @@
+"""benchmarks/deploy: deploy the all-in-one test cloud on this machine and print
+what it took (wall time, tasks and changed tasks of each run, the slowest
+tasks) and the memory the cloud uses at rest (PSS by service). See
+benchmarks/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+BENCH_HOME = Path(os.environ.get("NIMBUS_BENCH_HOME", "/var/cache/nimbus/bench"))
+ANSIBLE_BIN = Path(sys.executable).parent
+# Seconds one ansible-playbook run may take.
+RUN_TIMEOUT = 3600
+RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)")
+
+
+def playbook(name, inventory, workdir, label, extra=()):
+    """Run playbooks/<name> (or the test-cloud tool when inventory is None) and
+    return {label, seconds, ok, changed, failed, timing}; its output goes to
+    workdir/<label>.log and the timing callback's report to <label>.json."""
+    report = workdir / (label + ".json")
+    env = dict(os.environ, NIMBUS_TIMING_OUTPUT=str(report), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+               ANSIBLE_COLLECTIONS_PATH=str(REPO / ".ansible" / "collections"),
+               PATH="%s:%s" % (ANSIBLE_BIN, os.environ.get("PATH", "")))
+    command = [str(ANSIBLE_BIN / "ansible-playbook"), str(REPO / "playbooks" / name), *extra]
+    if inventory:
+        command[1:1] = ["-i", str(inventory)]
+    print("... %s" % label, flush=True)
+    started = time.monotonic()
+    with open(workdir / (label + ".log"), "w") as log:
+        done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO,
+                              timeout=RUN_TIMEOUT, check=False)
+    seconds = time.monotonic() - started
+    output = (workdir / (label + ".log")).read_text()
+    counts = [RECAP.match(line) for line in output.splitlines()]
+    counts = [m for m in counts if m and m.group(1) != "localhost"]
+    if done.returncode != 0:
+        sys.exit("benchmarks/deploy: %s failed (rc=%d); see %s" % (label, done.returncode, workdir / (label + ".log")))
+    return {
+        "label": label, "seconds": round(seconds, 1),
+        "ok": sum(int(m.group(2)) for m in counts), "changed": sum(int(m.group(3)) for m in counts),
+        "timing": json.loads(report.read_text()) if report.exists() else None,
+    }
+
+
+def memory(inventory, host):
+    """PSS of each running service of the host, in MiB, largest first: [(MiB, unit, processes)]."""
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACKS_ENABLED="",
+               ANSIBLE_COLLECTIONS_PATH=str(REPO / ".ansible" / "collections"))
+    done = subprocess.run([str(ANSIBLE_BIN / "ansible"), "-i", str(inventory), host, "-m", "ansible.builtin.script",
+                           "-a", str(HERE / "pss.sh"), "-o"], capture_output=True, text=True, env=env, cwd=REPO,
+                          timeout=300, check=True)
+    body = json.loads(done.stdout.partition("=>")[2])
+    rows = []
+    for line in body["stdout"].splitlines():
+        mib, unit, processes = line.split()
+        rows.append((int(mib), unit, int(processes)))
+    return rows
+
+
+def table(rows, headers):
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    return "\n".join("  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+                     for row in [headers, *rows])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cloud", default="bench", help="test cloud to make and deploy (default bench; removed first)")
+    parser.add_argument("--keep", action="store_true", help="keep the cloud afterwards")
+    parser.add_argument("--slowest", type=int, default=10, help="slowest tasks to list per run")
+    args = parser.parse_args()
+    workdir = BENCH_HOME / "deploy" / time.strftime("%Y%m%d-%H%M%S")
+    workdir.mkdir(parents=True)
+    inventory = workdir / "inventory.yml"
+    tool = ["-e", "testcloud_name=" + args.cloud, "-e", "testcloud_topology=aio", "-e", "testcloud_inventory=%s" % inventory]
+    playbook("testcloud.yml", None, workdir, "remove-old", [*tool, "-e", "testcloud_state=absent"])
+    runs = [playbook("testcloud.yml", None, workdir, "hosts", [*tool, "-e", "testcloud_state=present"])]
+    runs.append(playbook("site.yml", inventory, workdir, "deploy"))
+    runs.append(playbook("guest_image.yml", inventory, workdir, "guest"))
+    runs.append(playbook("verify.yml", inventory, workdir, "verify"))
+    runs.append(playbook("site.yml", inventory, workdir, "rerun"))
+    rows = memory(inventory, "aio1")
+    if not args.keep:
+        playbook("testcloud.yml", None, workdir, "remove", [*tool, "-e", "testcloud_state=absent"])
+
+    lines = ["Deploy of the aio test cloud on this machine (%d CPUs), %s" % (os.cpu_count(), time.strftime("%Y-%m-%d %H:%M")), ""]
+    bare = sum(r["seconds"] for r in runs[:4])
+    lines.append(table([(r["label"], "%.1f" % r["seconds"], r["ok"], r["changed"]) for r in runs],
+                       ("run", "seconds", "tasks ok", "changed")))
+    lines += ["", "verified deploy from a bare host (hosts + deploy + guest + verify): %.1f s" % bare, ""]
+    for run in runs[1:]:
+        stages = (run["timing"] or {}).get("stages", [])
+        if stages:
+            lines += ["stages of %s:" % run["label"],
+                      table([(s["name"], "%.1f" % s["seconds"], s["tasks"], s["changed"]) for s in stages],
+                            ("stage", "seconds", "tasks", "changed")), ""]
+        tasks = sorted((run["timing"] or {}).get("tasks", []), key=lambda t: -t["seconds"])[:args.slowest]
+        if tasks:
+            lines += ["slowest tasks of %s:" % run["label"],
+                      table([("%s : %s" % (t["role"], t["name"]) if t["role"] else t["name"], "%.1f" % t["seconds"])
+                             for t in tasks], ("task", "seconds")), ""]
+    total = sum(mib for mib, _unit, _processes in rows)
+    lines += ["memory at rest after verify (PSS): %d MiB = %.2f GiB" % (total, total / 1024),
+              table([(unit, mib, processes) for mib, unit, processes in rows], ("service", "MiB", "processes"))]
+    report = "\n".join(lines) + "\n"
+    (workdir / "report.txt").write_text(report)
+    print(report + "\n(all output in %s)" % workdir)
+
+
+if __name__ == "__main__":
+    main()
