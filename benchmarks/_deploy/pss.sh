@@ -5,8 +5,10 @@
 for unit in $(systemctl list-units --type=service --state=running --no-legend --plain | awk '{print $1}'); do
     cgroup=$(systemctl show --property=ControlGroup --value "$unit")
     kib=0; count=0
-    for pid in $(cat /sys/fs/cgroup/systemd"$cgroup"/cgroup.procs /sys/fs/cgroup/unified"$cgroup"/cgroup.procs \
-                     /sys/fs/cgroup"$cgroup"/cgroup.procs 2>/dev/null | sort -u); do
+    # A 0 is a process of another PID namespace (the machine's), not this host's.
+    pids=$(cat /sys/fs/cgroup/systemd"$cgroup"/cgroup.procs /sys/fs/cgroup/unified"$cgroup"/cgroup.procs \
+               /sys/fs/cgroup"$cgroup"/cgroup.procs 2>/dev/null | grep -vx 0 | sort -u)
+    for pid in $pids; do
         pss=$(awk '/^Pss:/ {print $2}' /proc/"$pid"/smaps_rollup 2>/dev/null)
         kib=$((kib + ${pss:-0})); count=$((count + 1))
     done
