@@ -35,10 +35,18 @@ options:
         called unusable. Must be greater than 0.
     type: float
     default: 10
+  cache:
+    description:
+      - File that keeps the answer for later runs, on a file system that a
+        boot empties (C(/run)), so a new kernel or KVM module is probed anew.
+        An empty string probes every time.
+    type: path
+    default: /run/nimbus/kvm_info.json
 notes:
   - Needs read and write access to O(device) (root, or the C(kvm) group on
     Debian).
-  - Changes nothing, so it runs in check mode as well.
+  - Changes nothing but its O(cache) file (not written in check mode), so it
+    runs in check mode as well.
 attributes:
   check_mode:
     description: Can run in check mode.
@@ -81,10 +89,15 @@ virt_type:
   type: str
   sample: kvm
 elapsed:
-  description: Seconds the probe took.
+  description: Seconds the probe took (the earlier probe's, when cached).
   returned: always
   type: float
   sample: 0.012
+cached:
+  description: Whether the answer came from O(cache), written by an earlier probe since the host booted.
+  returned: always
+  type: bool
+  sample: true
 """
 
 from ansible_collections.nimbus.openstack.plugins.module_utils.host._kvm import run_module

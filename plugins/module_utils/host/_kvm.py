@@ -23,6 +23,7 @@ from ansible.module_utils.basic import AnsibleModule
 ARGUMENT_SPEC = {
     "device": {"type": "path", "default": "/dev/kvm"},
     "timeout": {"type": "float", "default": 10.0},
+    "cache": {"type": "path", "default": "/run/nimbus/kvm_info.json"},
 }
 
 # asm-generic/ioctl.h, which x86_64 uses: number 8 bits, type 8, size 14, direction 2.
@@ -346,7 +347,37 @@ def run_module():
     params = module.params
     if not params["timeout"] > 0:
         module.fail_json(msg="timeout must be greater than 0, not %g" % params["timeout"])
+    cached = read_cache(params["cache"], params["device"])
+    if cached:
+        module.exit_json(changed=False, cached=True, **cached)
     start = time.monotonic()
     usable, reason = probe(params["device"], params["timeout"])
-    module.exit_json(changed=False, kvm_usable=usable, reason=reason, virt_type="kvm" if usable else "qemu",
-                     elapsed=round(time.monotonic() - start, 3))
+    answer = {"kvm_usable": usable, "reason": reason, "virt_type": "kvm" if usable else "qemu",
+              "elapsed": round(time.monotonic() - start, 3)}
+    if not module.check_mode:
+        write_cache(params["cache"], params["device"], answer)
+    module.exit_json(changed=False, cached=False, **answer)
+
+
+def read_cache(path, device):
+    """The answer an earlier probe of `device` left in `path` since boot, or None."""
+    if not path:
+        return None
+    try:
+        with open(path) as handle:
+            saved = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return saved.get("answer") if isinstance(saved, dict) and saved.get("device") == device else None
+
+
+def write_cache(path, device, answer):
+    """Keep the answer for later runs (best effort: a probe is only a second or two)."""
+    if not path:
+        return
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as handle:
+            json.dump({"device": device, "answer": answer}, handle)
+    except OSError:
+        pass
