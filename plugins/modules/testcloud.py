@@ -100,8 +100,9 @@ options:
         Their deploy's first package install configures what it would
         otherwise download and unpack. The role passes every role's
         C(*_packages) list.
-      - Hosts of fewer groups, and every host when this is empty, start from
-        the base image.
+      - Hosts of fewer groups, hosts of the libvirt backend (its VM image
+        installs a kernel in a chroot), and every host when this is empty,
+        start from the base image.
     type: list
     elements: str
 notes:

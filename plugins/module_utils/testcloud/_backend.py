@@ -16,7 +16,9 @@ FUNCTIONS = {
     "remove": "remove(host_dir, host): stop the host and delete everything it has",
 }
 # Optional: BOOT_TIMEOUT (seconds to SSH after start), preflight() (checks run
-# before anything changes).
+# before anything changes), HOST_IMAGE (True: an all-in-one host's disk may be
+# made from the host image, whose unpacked packages a chroot install would
+# configure).
 
 
 def missing_functions(backend):

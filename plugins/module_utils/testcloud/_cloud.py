@@ -214,7 +214,7 @@ class TestCloud:
             # Only new disks need an image: a recipe change never touches existing hosts.
             images["base"], built = self._timed("image", ensure_image, apt.archive_uri(sources), proxy)
             self.changed |= built
-        if self.image_packages and any(_in_every_group(h) for h in new):
+        if self.image_packages and getattr(self.backend, "HOST_IMAGE", False) and any(_in_every_group(h) for h in new):
             images["packages"], built = self._timed(
                 "host_image", ensure_host_image, images["base"], self.image_packages, sources, proxy)
             self.changed |= built

@@ -24,6 +24,9 @@ from ansible_collections.nimbus.openstack.plugins.module_utils.testcloud._sys im
 )
 
 STOP_TIMEOUT = 90
+# A disk is a copy of its image's tree, used as it is: the host image fits.
+HOST_IMAGE = True
+HOSTS = "127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 
 
 def _rootfs(host_dir):
@@ -48,6 +51,10 @@ def create_disk(host_dir, base_rootfs):
     shutil.rmtree(rootfs, ignore_errors=True)  # half-made by an interrupted run
     os.makedirs(host_dir, exist_ok=True)
     run(["cp", "-a", "--reflink=auto", base_rootfs, rootfs])
+    # As a Debian installer leaves it: the host's own name (its directory's)
+    # resolves, which postinst scripts ask for, until the deployment's common
+    # role writes the cloud's names. Written once, with the disk.
+    write_file(os.path.join(rootfs, "etc/hosts"), HOSTS % os.path.basename(host_dir))
     write_file(os.path.join(host_dir, DISK_DONE), "")
     return True
 
