@@ -41,6 +41,14 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
 
 
+def tool_inventory(request):
+    """The inventory file the test-cloud tool wrote for the cloud: the one the
+    tests run with (make cloud-verify), or, under Molecule, whose inventory
+    option is a directory of its own, the scenario's."""
+    given = Path(request.config.getoption("ansible_inventory"))
+    return given if given.is_file() else Path(__file__).resolve().parents[1] / "inventory" / "testcloud.yml"
+
+
 def wait_for(probe, timeout, interval=2.0):
     """probe() until it returns something true (returned) or timeout seconds pass (None)."""
     deadline = time.monotonic() + timeout

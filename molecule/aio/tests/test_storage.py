@@ -12,7 +12,7 @@ import subprocess
 import keystoneauth1.exceptions
 import openstack.exceptions
 import pytest
-from conftest import ANSIBLE_BIN, REPO, ansible_env, run_module, ssh, wait_for
+from conftest import ANSIBLE_BIN, REPO, ansible_env, run_module, ssh, tool_inventory, wait_for
 
 TENANT_CIDR = "10.213.0.0/24"
 POOLS = ("volumes", "images", "vms")
@@ -100,7 +100,7 @@ def test_volume_survives_storage_host_restart(conn, host, guest_image, request):
         done = subprocess.run(
             [str(ANSIBLE_BIN / "ansible-playbook"), str(REPO / "playbooks" / "testcloud.yml"),
              "-e", "testcloud_name=" + cloud_vars["nimbus_testcloud_name"], "-e", "testcloud_state=restarted",
-             "-e", "testcloud_inventory=" + request.config.getoption("ansible_inventory")],
+             "-e", "testcloud_inventory=%s" % tool_inventory(request)],
             capture_output=True, text=True, env=ansible_env(), timeout=400, check=False)
         assert done.returncode == 0, done.stdout[-3000:]
         assert wait_for(lambda: host.run("ceph health").stdout.strip() == "HEALTH_OK", 240, 5), \
