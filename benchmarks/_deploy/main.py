@@ -54,7 +54,7 @@ def playbook(name, inventory, workdir, label, extra=()):
 
 def on_host(inventory, host, script):
     """stdout of the shell script `script` (a file) run on the host."""
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACKS_ENABLED="", ANSIBLE_CALLBACK_RESULT_FORMAT="json",
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACK_RESULT_FORMAT="json",
                ANSIBLE_COLLECTIONS_PATH=str(REPO / ".ansible" / "collections"))
     done = subprocess.run([str(ANSIBLE_BIN / "ansible"), "-i", str(inventory), host, "-m", "ansible.builtin.script",
                            "-a", str(script)], capture_output=True, text=True, env=env, cwd=REPO,
@@ -91,7 +91,7 @@ def deploy(args, workdir, variant, last):
     tool = ["-e", "testcloud_name=" + args.cloud, "-e", "testcloud_topology=aio",
             "-e", "testcloud_inventory=%s" % inventory, "-e", "testcloud_host_image=" + variant]
     # One secrets file for both variants, so that their configuration can be compared.
-    secrets = ["-e", "nimbus_secrets_file=%s" % (workdir / "secrets.yml")]
+    secrets = ["-e", "nimbus_secrets_file=%s" % (args.secrets or workdir / "secrets.yml")]
     playbook("testcloud.yml", None, home, "remove-old", [*tool, "-e", "testcloud_state=absent"])
     runs = [playbook("testcloud.yml", None, home, "hosts", [*tool, "-e", "testcloud_state=present"])]
     runs.append(playbook("site.yml", inventory, home, "deploy", secrets))
@@ -131,6 +131,7 @@ def main():
     parser.add_argument("--image", choices=["both", "bare", "preinstalled"], default="both",
                         help="host image(s) to deploy from, one after the other (default both)")
     parser.add_argument("--keep", action="store_true", help="keep the (last) cloud afterwards")
+    parser.add_argument("--secrets", help="secrets file of the deploys (default a new one), e.g. an earlier run's")
     parser.add_argument("--slowest", type=int, default=10, help="slowest tasks to list per run")
     args = parser.parse_args()
     workdir = BENCH_HOME / "deploy" / time.strftime("%Y%m%d-%H%M%S")
