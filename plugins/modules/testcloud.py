@@ -41,6 +41,9 @@ options:
   hosts:
     description:
       - Own list of hosts instead of a topology.
+      - An existing cloud keeps its hosts; it grows when this lists its hosts
+        (same names and groups, in order) followed by new ones, which are made
+        and started without touching the others.
     type: list
     elements: dict
     suboptions:

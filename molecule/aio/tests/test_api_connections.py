@@ -16,7 +16,7 @@ import concurrent.futures
 import uuid
 
 import openstack
-from conftest import API_TIMEOUT, CLOUD
+from cloudtest import API_TIMEOUT, CLOUD
 
 CLIENTS = 4
 ROUNDS = 60

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from conftest import FLAVOR, MARKER, placement_usages, ssh, wait_for
+from cloudtest import FLAVOR, MARKER, placement_usages, ssh, wait_for
 
 TENANT_CIDR = "10.214.0.0/24"
 CONTROLLER_UNITS = ["glance-api", "placement-api", "nova-api", "nova-api-metadata",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import yaml
-from conftest import CLOUD
+from cloudtest import CLOUD
 
 
 def test_clouds_yaml_entry_is_private():

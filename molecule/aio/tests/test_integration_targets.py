@@ -23,7 +23,7 @@ import uuid
 
 import pytest
 import yaml
-from conftest import ANSIBLE_BIN, API_TIMEOUT, CLOUD, EXTERNAL_NETWORK, FLAVOR, REPO, ansible_env
+from cloudtest import ANSIBLE_BIN, API_TIMEOUT, CLOUD, EXTERNAL_NETWORK, FLAVOR, REPO, ansible_env
 
 TARGETS_DIR = REPO / "tests" / "integration" / "targets"
 TARGETS = sorted(path.name for path in TARGETS_DIR.iterdir() if (path / "tasks" / "main.yml").is_file()

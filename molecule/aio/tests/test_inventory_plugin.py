@@ -19,7 +19,7 @@ import subprocess
 import openstack
 import pytest
 import yaml
-from conftest import ANSIBLE_BIN, API_TIMEOUT, CLOUD, FLAVOR, REPO, ansible_env, run_module, tenant_network
+from cloudtest import ANSIBLE_BIN, API_TIMEOUT, CLOUD, FLAVOR, REPO, ansible_env, run_module, tenant_network
 
 TENANT_CIDR = "10.214.9.0/24"
 # Seconds one ansible-inventory run may take (each request has API_TIMEOUT).

@@ -17,7 +17,7 @@ import struct
 import time
 
 import pytest
-from conftest import EXTERNAL_NETWORK, tenant_network, wait_for
+from cloudtest import EXTERNAL_NETWORK, tenant_network, wait_for
 
 TENANT_CIDR = "10.213.0.0/24"
 # neutron-api and its port: test_infra.py.

@@ -20,7 +20,7 @@ import time
 import uuid
 
 import pytest
-from conftest import EXTERNAL_NETWORK, FLAVOR, MARKER, delete_made, run_module, wait_for
+from cloudtest import EXTERNAL_NETWORK, FLAVOR, MARKER, delete_made, run_module, wait_for
 
 # uwsgi APIs that talk to RabbitMQ: unit -> log file.
 RPC_APIS = {

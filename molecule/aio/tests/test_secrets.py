@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 import yaml
-from conftest import ANSIBLE_BIN, REPO, ansible_env
+from cloudtest import ANSIBLE_BIN, REPO, ansible_env
 
 
 @pytest.fixture(scope="module")

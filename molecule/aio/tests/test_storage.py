@@ -12,7 +12,7 @@ import subprocess
 import keystoneauth1.exceptions
 import openstack.exceptions
 import pytest
-from conftest import ANSIBLE_BIN, REPO, ansible_env, run_module, ssh, tool_inventory, wait_for
+from cloudtest import ANSIBLE_BIN, REPO, ansible_env, run_module, ssh, tool_inventory, wait_for
 
 TENANT_CIDR = "10.213.0.0/24"
 POOLS = ("volumes", "images", "vms")

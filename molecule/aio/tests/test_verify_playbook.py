@@ -9,7 +9,7 @@ import subprocess
 import uuid
 
 import pytest
-from conftest import ANSIBLE_BIN, FLAVOR, REPO, ansible_env, placement_usages, run_module, tenant_network
+from cloudtest import ANSIBLE_BIN, FLAVOR, REPO, ansible_env, placement_usages, run_module, tenant_network
 
 
 def usage(conn, host):

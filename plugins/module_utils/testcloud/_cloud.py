@@ -133,8 +133,10 @@ class TestCloud:
 
     def _plan(self, states):
         mine = states.get(self.name)
-        if mine:  # a cloud keeps the hosts and backend it was created with
-            self.topology, self.hosts, self.backend_name = mine["topology"], mine.get("hosts"), mine["backend"]
+        if mine:  # a cloud keeps the hosts and backend it was created with, or grows by new hosts
+            if not self._grows(mine):
+                self.topology, self.hosts = mine["topology"], mine.get("hosts")
+            self.backend_name = mine["backend"]
         if mine and self.slot is None:
             self.slot = mine["slot"]
         self.backend_name = self.backend_name or "nspawn"
@@ -142,6 +144,9 @@ class TestCloud:
         taken = {s["slot"]: n for n, s in states.items()}
         slot = model.pick_slot(self.slot, self.name, taken)
         return model.plan(self.name, self.topology or "aio", slot, self.hosts)
+
+    def _grows(self, mine):
+        return bool(self.hosts) and model.extends(model.hosts_of(mine["topology"], mine.get("hosts")), self.hosts)
 
     def _save_state(self, cloud_plan):
         state = {"name": self.name, "topology": cloud_plan["topology"], "slot": cloud_plan["slot"],
@@ -189,10 +194,11 @@ class TestCloud:
         states = _load_states()
         mine = states.get(self.name)
         if mine and (self.topology, self.hosts) != (None, None) and \
-                (self.topology, self.hosts) != (mine["topology"], mine.get("hosts")):
+                (self.topology, self.hosts) != (mine["topology"], mine.get("hosts")) and not self._grows(mine):
             raise model.PlanError(
-                "test cloud %r exists with topology %r and other hosts; remove it first (testcloud_state=absent)"
-                % (self.name, mine["topology"]))
+                "test cloud %r exists with topology %r and other hosts; it can only grow by hosts listed after "
+                "its own (same names and groups, in order): remove it first (testcloud_state=absent) for any "
+                "other change" % (self.name, mine["topology"]))
         if mine and self.backend_name not in (None, mine["backend"]):
             raise model.PlanError("test cloud %r exists with backend %r; remove it first to change the backend"
                                   % (self.name, mine["backend"]))

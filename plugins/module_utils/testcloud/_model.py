@@ -186,6 +186,21 @@ def plan(cloud, topology, slot, hosts=None):
     return {"name": cloud, "topology": topology, "slot": slot, "networks": networks, "hosts": planned}
 
 
+def hosts_of(topology, hosts):
+    """The host list of a cloud: its own, else its topology's."""
+    return hosts or TOPOLOGIES[topology]
+
+
+def extends(current, requested):
+    """Whether `requested` is `current` with hosts added after it: a cloud grows
+    that way, and the hosts it has keep their names, groups and addresses."""
+    def given(host):
+        return {k: v for k, v in host.items() if v is not None}
+
+    return len(requested) > len(current) and all(
+        given(old) == given(requested[index]) for index, old in enumerate(current))
+
+
 def pick_slot(requested, cloud, taken):
     """The slot for `cloud`: the one asked for, else the one it has, else the lowest free.
 

@@ -148,3 +148,26 @@ def test_inventory_groups_and_host_vars():
     assert inv["vars"]["nimbus_external_gateway"] == "172.29.248.33"
     assert inv["vars"]["nimbus_internal_address"] == "172.29.236.43"  # the controller
     assert inv["vars"]["nimbus_cloud_name"] == "nimbus-multi"
+
+
+def test_a_cloud_grows_by_hosts_listed_after_its_own():
+    current = model.hosts_of("multinode", None)
+    third = {"name": "compute3", "groups": ["compute"]}
+    assert model.extends(current, current + [third])
+    # The module's argument spec fills unset suboptions with None.
+    assert model.extends(current, [dict(h, mgmt_address=None) for h in current] + [third])
+    # Its addresses follow from the index, so the others keep theirs.
+    before = model.plan("m", "multinode", 2)["hosts"]
+    after = model.plan("m", "custom", 2, current + [third])["hosts"]
+    assert after[:-1] == before and after[-1]["interfaces"]["mgmt"]["address"] == "172.29.236.80"
+
+
+@pytest.mark.parametrize("requested", [
+    [],  # nothing
+    [{"name": "controller", "groups": ["controller"]}],  # fewer hosts
+    [{"name": "compute3", "groups": ["compute"]}] + model.TOPOLOGIES["multinode"],  # new host first
+    [dict(model.TOPOLOGIES["multinode"][0], groups=["controller", "network"])]
+    + model.TOPOLOGIES["multinode"][1:] + [{"name": "compute3", "groups": ["compute"]}],  # other groups
+])
+def test_any_other_change_of_hosts_is_not_growth(requested):
+    assert not model.extends(model.TOPOLOGIES["multinode"], requested)
