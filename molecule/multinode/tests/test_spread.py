@@ -7,6 +7,9 @@ pings the other's fixed address: east-west traffic between two compute hosts,
 which only the VXLAN overlay carries (each host's VXLAN device has learned the
 other's overlay address). Then a volume that the storage host serves is
 attached to the server on the second compute host and seen from inside it.
+Last, playbooks/verify.yml passes beside these servers, as on the all-in-one
+cloud, and leaves nothing behind: Placement's usage and the RBD images of
+Ceph's pools (on the storage host) are as they were.
 
 Everything is made with the collection's modules; openstacksdk only checks
 what they did. Everything is deleted afterwards, also when a test fails.
@@ -17,7 +20,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import boot, delete_server, login, run_module
+from cloudtest import placement_usages
+from conftest import boot, delete_server, login, playbook, run_module
 
 testinfra_hosts = ["ansible://controller"]
 
@@ -75,10 +79,11 @@ def test_volume_from_the_storage_host_on_the_second_compute_host(conn, spread, c
     volume = run_module("volume", name=name, size=1)["volume"]
     try:
         run_module("server_volume", server=server["id"], volume=volume["id"])
-        # cinder-volume of the storage host serves it, from Ceph's volumes pool there.
-        backend_host = conn.block_storage.get_volume(volume["id"]).host
+        # cinder-volume runs on the storage host only, and the volume is in
+        # Ceph's volumes pool there.
         storage = cloud["vars"]["groups"]["storage"][0]
-        assert backend_host.split("@")[0] == storage, backend_host
+        running = {name: host.service("cinder-volume").is_running for name, host in cloud["hosts"].items()}
+        assert running == {name: name == storage for name in cloud["hosts"]}
         assert "volume-" + volume["id"] in cloud["hosts"][storage].check_output("rbd --pool volumes ls").split()
         # The guest sees a second disk of 1 GiB (1048576 blocks of 1 KiB).
         partitions = login(spread, server, cloud["bridge"], "cat /proc/partitions").stdout
@@ -86,3 +91,19 @@ def test_volume_from_the_storage_host_on_the_second_compute_host(conn, spread, c
     finally:
         run_module("server_volume", server=server["id"], volume=volume["id"], state="absent")
         run_module("volume", name=name, state="absent")
+
+
+def usage(conn, storage):
+    pools = {pool: sorted(storage.check_output("rbd --pool %s ls", pool).split()) for pool in ("volumes", "images", "vms")}
+    return {"placement": placement_usages(conn), "ceph pools": pools}
+
+
+@pytest.mark.timeout(1500)
+def test_verify_playbook_beside_these_servers(conn, spread, cloud, request):
+    storage = cloud["hosts"][cloud["vars"]["groups"]["storage"][0]]
+    before = usage(conn, storage)
+    rc, out = playbook(request, "verify.yml", timeout=1400)
+    assert rc == 0, out[-6000:]
+    assert "Cloud verified as tenant verify-" in out
+    assert usage(conn, storage) == before
+    assert [conn.compute.get_server(s["id"]).status for s in spread["servers"]] == ["ACTIVE"] * len(spread["servers"])

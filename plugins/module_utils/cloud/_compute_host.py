@@ -335,8 +335,15 @@ class ComputeHostModule(OpenStackModule):
         return self.result(True, before, after, migrated)
 
     def list_hypervisors(self):
+        """Name and host of every hypervisor. Microversion 2.88 added each
+        host's uptime to this listing, which Nova asks every host for over RPC:
+        a host whose nova-compute has just stopped (still "up" for a minute)
+        would hold the listing until the RPC times out, then fail it; 2.87 has no uptime."""
         self.action = 'listing the hypervisors'
-        return [to_plain(h) for h in self.conn.compute.hypervisors(details=True)]
+        response = self.conn.compute.get('/os-hypervisors/detail', microversion='2.87')
+        sdk_exceptions.raise_from_response(response)
+        return [{'name': h.get('hypervisor_hostname'), 'service_details': h.get('service') or {}}
+                for h in response.json().get('hypervisors', [])]
 
     def list_providers(self, own, others):
         self.action = 'listing the resource providers'
