@@ -15,7 +15,7 @@ import testinfra
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared" / "tests"))
 
-from cloudtest import (  # noqa: E402,F401  fixtures and the hook, for pytest
+from cloudtest import (  # noqa: E402
     ANSIBLE_BIN,
     EXTERNAL_NETWORK,
     FLAVOR,
@@ -28,6 +28,9 @@ from cloudtest import (  # noqa: E402,F401  fixtures and the hook, for pytest
     ssh,
     wait_for,
 )
+
+# What pytest must find here (the test modules import the rest from here).
+__all__ = ["conn", "guest_image", "pytest_collection_modifyitems"]
 
 TENANT_CIDR = "10.215.0.0/24"
 # Seconds a server may take to become ACTIVE (TCG guests, two booting at once).
