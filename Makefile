@@ -154,15 +154,9 @@ unit: venv copy
 	cd $(COLLECTION_COPY) && PYTHONPATH=$(CURDIR)/$(BUILD) $(CURDIR)/$(VENV)/bin/python -m pytest \
 	  -p no:cacheprovider --import-mode=importlib -ra tests/unit
 
+# Every scenario under molecule/, the aio scenario beside the others (see the script).
 molecule: venv link
-	@shopt -s nullglob; scenarios=(molecule/*/molecule.yml); \
-	if [ $${#scenarios[@]} -eq 0 ]; then echo "WARNING: no Molecule scenario under molecule/" >&2; exit 0; fi; \
-	failed=""; \
-	for f in "$${scenarios[@]}"; do s=$${f%/molecule.yml}; s=$${s#molecule/}; \
-	  echo "=== molecule test -s $$s"; \
-	  ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/molecule test -s "$$s" || failed="$$failed $$s"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "FAILED Molecule scenarios:$$failed" >&2; exit 1; fi
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) tests/molecule_lanes.sh
 
 # The test-cloud tool itself, for real: bad input, leftovers, re-runs, removal,
 # clouds side by side, and the libvirt backend (root needed).
