@@ -251,7 +251,7 @@ def _mon_address(value):
         return True
     if value.startswith("[") and value.endswith("]"):
         return _ip(value[1:-1]) is not None
-    host, _, port = value.rpartition(":")
+    host, port = value.rpartition(":")[::2]
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     elif ":" in host:
