@@ -18,3 +18,18 @@ attributes:
     description: Run twice with the same options, the second run reports no change.
     support: full
 """
+
+    # Modules that only read (probes, checks): the same in check mode.
+    READ_ONLY = r"""
+attributes:
+  check_mode:
+    description: Can run in check mode.
+    support: full
+    details: Only reads, so it does in check mode what it does without it.
+  diff_mode:
+    description: Returns details on what changed.
+    support: none
+  idempotent:
+    description: A second run with the same arguments changes nothing.
+    support: full
+"""

@@ -24,6 +24,8 @@ description:
     failure. The module fails only on bad options.
   - Knows x86_64 only; on any other architecture it answers
     RV(kvm_usable=false) without probing.
+extends_documentation_fragment:
+  - nimbus.openstack.attributes.read_only
 options:
   device:
     description: The KVM device.
@@ -47,17 +49,6 @@ notes:
     Debian).
   - Changes nothing but its O(cache) file (not written in check mode), so it
     runs in check mode as well.
-attributes:
-  check_mode:
-    description: Can run in check mode.
-    support: full
-    details: Only looks, so it probes in check mode just as without it.
-  diff_mode:
-    description: Returns details on what changed.
-    support: none
-  idempotent:
-    description: A second run with the same arguments changes nothing.
-    support: full
 author:
   - nimbus.openstack contributors (@nimbus-openstack)
 """

@@ -25,6 +25,8 @@ description:
     reachability, distribution, memory and free disk space."
   - Fails with all the problems, one per line, in C(msg) and in RV(problems),
     deployment-wide ones first, then by host name.
+extends_documentation_fragment:
+  - nimbus.openstack.attributes.read_only
 options:
   hosts:
     description:
@@ -73,17 +75,6 @@ options:
         of its groups' values, not their sum.
     type: dict
     default: {}
-attributes:
-  check_mode:
-    description: Can run in check mode.
-    support: full
-    details: Only looks, so it checks in check mode just as without it.
-  diff_mode:
-    description: Returns details on what changed.
-    support: none
-  idempotent:
-    description: A second run with the same arguments changes nothing.
-    support: full
 author:
   - nimbus.openstack contributors (@nimbus-openstack)
 """
