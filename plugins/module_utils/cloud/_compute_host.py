@@ -30,6 +30,8 @@ LIVE_STATUSES = ('ACTIVE', 'PAUSED')
 COLD_STATUSES = ('SHUTOFF',)
 # The server is moving already (a re-run after a timeout): wait for it.
 MOVING_STATUSES = ('MIGRATING', 'RESIZE')
+# Statuses of a migration record that Nova no longer counts as under way.
+FINISHED_MIGRATION_STATUSES = ('completed', 'confirmed', 'reverted', 'error', 'failed', 'cancelled', 'done')
 
 
 # ---------------------------------------------------------------------------
@@ -172,6 +174,13 @@ def move_outcome(server, host):
         return 'done'
     return 'is still on the host, %s: the migration failed (see nova-conductor\'s log or' \
            ' "openstack server migration list --server %s")' % (status, server['id'])
+
+
+def unfinished(migrations):
+    """The migrations (plain dicts) that Nova still counts as under way: it
+    refuses to delete a compute service while one from or to it is, and a live
+    migration's record finishes a little after its server has moved."""
+    return [m for m in migrations if (m.get('status') or '').lower() not in FINISHED_MIGRATION_STATUSES]
 
 
 def provider_names(host, hypervisors):
@@ -319,6 +328,8 @@ class ComputeHostModule(OpenStackModule):
                                                   disabled_reason=self.params['reason'])
         if servers:
             self.migrate(moves)
+        if services:
+            self.wait_for_migrations()
         for service in services:
             if service.get('state') == 'up':
                 self.warn('%s on host %s still runs: stop it, or it registers the host again when it'
@@ -333,6 +344,13 @@ class ComputeHostModule(OpenStackModule):
             self.action = 'deleting the Neutron agent %s of host %s' % (agent.get('binary'), host)
             self.conn.network.delete_agent(agent['id'], ignore_missing=True)
         return self.result(True, before, after, migrated)
+
+    def wait_for_migrations(self):
+        def probe():
+            self.action = 'listing the migrations of host %s' % self.host
+            return None if unfinished([to_plain(m) for m in self.conn.compute.migrations(host=self.host)]) else True
+
+        self.wait_for(probe, 'the migrations from and to host %s to finish' % self.host, interval=3.0)
 
     def list_hypervisors(self):
         """Name and host of every hypervisor. Microversion 2.88 added each
@@ -402,6 +420,10 @@ class ComputeHostModule(OpenStackModule):
             pass
         if pending or failed:
             self.stop_migration(failed, pending)
+        # The source host finishes a migration (its records, Placement's
+        # allocations) after the server has moved: its nova-compute must run
+        # until then.
+        self.wait_for_migrations()
 
     def stop_migration(self, failed, pending):
         reasons = list(failed.values())

@@ -185,3 +185,9 @@ def test_host_view():
         "agents": [{"id": "a1", "binary": "neutron-openvswitch-agent", "alive": True}],
         "servers": ["srv-1"],
         "migrated": ["srv-3", "srv-9"]}
+
+
+def test_unfinished_migrations_hold_the_deletion():
+    migrations = [{"id": 1, "status": "completed"}, {"id": 2, "status": "running"},
+                  {"id": 3, "status": "post-migrating"}, {"id": 4, "status": "error"}, {"id": 5, "status": "confirmed"}]
+    assert [m["id"] for m in c.unfinished(migrations)] == [2, 3]
