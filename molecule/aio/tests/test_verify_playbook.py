@@ -9,14 +9,7 @@ import subprocess
 import uuid
 
 import pytest
-from cloudtest import ANSIBLE_BIN, FLAVOR, REPO, ansible_env, placement_usages, run_module, tenant_network
-
-
-def usage(conn, host):
-    """What the cloud's resources hold: Placement's usage of each resource
-    provider, and the RBD images of each of Ceph's pools."""
-    pools = {pool: sorted(host.check_output("rbd --pool %s ls", pool).split()) for pool in ("volumes", "images", "vms")}
-    return {"placement": placement_usages(conn), "ceph pools": pools}
+from cloudtest import ANSIBLE_BIN, FLAVOR, REPO, ansible_env, cloud_usage, run_module, tenant_network
 
 
 @pytest.mark.timeout(1500)
@@ -27,7 +20,7 @@ def test_verify_playbook_beside_another_tenant(conn, host, guest_image, request)
         other = run_module("server", name=name, image=guest_image.id, flavor=FLAVOR,
                            networks=[{"network": made["network"].id}])["server"]
         try:
-            before = usage(conn, host)
+            before = cloud_usage(conn, host)
             done = subprocess.run(
                 [str(ANSIBLE_BIN / "ansible-playbook"), "-i", inventory, str(REPO / "playbooks" / "verify.yml")],
                 capture_output=True, text=True, env=ansible_env(), timeout=1400, check=False)
@@ -37,6 +30,6 @@ def test_verify_playbook_beside_another_tenant(conn, host, guest_image, request)
             assert conn.compute.get_server(other["id"]).status == "ACTIVE"
             assert not [p.name for p in conn.identity.projects() if p.name.startswith("verify-")]
             assert not [u.name for u in conn.identity.users() if u.name.startswith("verify-")]
-            assert usage(conn, host) == before
+            assert cloud_usage(conn, host) == before
         finally:
             run_module("server", name=name, state="absent")

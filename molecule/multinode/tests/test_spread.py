@@ -20,7 +20,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from cloudtest import placement_usages
+from cloudtest import cloud_usage
 from conftest import boot, delete_server, login, playbook, run_module
 
 testinfra_hosts = ["ansible://controller"]
@@ -93,17 +93,12 @@ def test_volume_from_the_storage_host_on_the_second_compute_host(conn, spread, c
         run_module("volume", name=name, state="absent")
 
 
-def usage(conn, storage):
-    pools = {pool: sorted(storage.check_output("rbd --pool %s ls", pool).split()) for pool in ("volumes", "images", "vms")}
-    return {"placement": placement_usages(conn), "ceph pools": pools}
-
-
 @pytest.mark.timeout(1500)
 def test_verify_playbook_beside_these_servers(conn, spread, cloud, request):
     storage = cloud["hosts"][cloud["vars"]["groups"]["storage"][0]]
-    before = usage(conn, storage)
+    before = cloud_usage(conn, storage)
     rc, out = playbook(request, "verify.yml", timeout=1400)
     assert rc == 0, out[-6000:]
     assert "Cloud verified as tenant verify-" in out
-    assert usage(conn, storage) == before
+    assert cloud_usage(conn, storage) == before
     assert [conn.compute.get_server(s["id"]).status for s in spread["servers"]] == ["ACTIVE"] * len(spread["servers"])

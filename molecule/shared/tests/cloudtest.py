@@ -114,6 +114,15 @@ def placement_usages(conn):
     return usages
 
 
+def cloud_usage(conn, ceph_host):
+    """What the cloud's resources hold: Placement's usage of each resource
+    provider, and the RBD images of each of Ceph's pools (listed on ceph_host,
+    a testinfra host with Ceph's admin key)."""
+    pools = {pool: sorted(ceph_host.check_output("rbd --pool %s ls", pool).split())
+             for pool in ("volumes", "images", "vms")}
+    return {"placement": placement_usages(conn), "ceph pools": pools}
+
+
 def delete_made(conn, made):
     """Delete what a test made on a network, in the order the cloud needs: the
     floating IP ("fip"), the server (waited for), its keypair, port and
