@@ -8,12 +8,11 @@ output. The configuration files' diffs show their options with secrets masked.
 
 from __future__ import annotations
 
-import json
 import subprocess
 
 import pytest
 import yaml
-from cloudtest import ANSIBLE_BIN, REPO, ansible_env
+from cloudtest import ANSIBLE_BIN, REPO, ansible_env, secrets_file
 
 
 @pytest.fixture(scope="module")
@@ -21,18 +20,17 @@ def inventory(request):
     return request.config.getoption("ansible_inventory")
 
 
+def leaves(value):
+    """The strings of a secrets file's value: itself, or those of a key repository (a dict)."""
+    return [str(v) for v in value.values()] if isinstance(value, dict) else [str(value)]
+
+
 @pytest.fixture(scope="module")
-def secrets(inventory, host):
-    """Every value of the deployment's secrets file, found as the secrets role
-    finds it."""
-    node = host.check_output("uname -n")
-    done = subprocess.run(
-        [str(ANSIBLE_BIN / "ansible"), "-i", inventory, node, "-m", "ansible.builtin.debug",
-         "-a", "msg={{ nimbus_secrets_file | default(inventory_dir ~ '/secrets.yml') }}"],
-        capture_output=True, text=True, env=ansible_env(), timeout=120, check=True)
-    path = json.loads(done.stdout.partition(" => ")[2])["msg"]
+def secrets(host, request):
+    """Every value of the deployment's secrets file, Keystone's keys one by one."""
+    path = secrets_file(request, host.check_output("uname -n"))
     with open(path) as handle:
-        values = [str(v) for v in yaml.safe_load(handle).values()]
+        values = [leaf for value in yaml.safe_load(handle).values() for leaf in leaves(value)]
     assert len(values) >= 10 and all(len(v) >= 16 for v in values), path
     return values
 

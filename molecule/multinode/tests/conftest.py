@@ -16,11 +16,8 @@ import testinfra
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared" / "tests"))
 
 from cloudtest import (  # noqa: E402
-    ANSIBLE_BIN,
     EXTERNAL_NETWORK,
     FLAVOR,
-    REPO,
-    ansible_env,
     conn,
     guest_image,
     pytest_collection_modifyitems,
@@ -104,12 +101,3 @@ def login(tenant, server, bridge, command, timeout=180):
     assert result, "no SSH to %s (%s) through %s: %s" % (
         server["name"], server["floating"], bridge, ssh(tenant["key"], server["floating"], bridge, command).stderr)
     return result
-
-
-def playbook(request, name, *args, timeout=1500):
-    """ansible-playbook playbooks/<name> with the scenario's inventory: (rc, output)."""
-    done = subprocess.run(
-        [str(ANSIBLE_BIN / "ansible-playbook"), "-i", request.config.getoption("ansible_inventory"),
-         str(REPO / "playbooks" / name), *args],
-        capture_output=True, text=True, env=ansible_env(), timeout=timeout, check=False)
-    return done.returncode, done.stdout + done.stderr

@@ -16,8 +16,8 @@ import subprocess
 import sys
 
 import pytest
-from cloudtest import ANSIBLE_BIN, REPO, ansible_env, tool_inventory
-from conftest import boot, delete_server, login, playbook
+from cloudtest import ANSIBLE_BIN, REPO, ansible_env, playbook, tool_inventory
+from conftest import boot, delete_server, login
 
 # The test-cloud tool's own host list, through the collections path the tests run with.
 sys.path.append(str(REPO / ".ansible" / "collections"))

@@ -20,8 +20,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from cloudtest import cloud_usage
-from conftest import boot, delete_server, login, playbook, run_module
+from cloudtest import cloud_usage, playbook
+from conftest import boot, delete_server, login, run_module
 
 testinfra_hosts = ["ansible://controller"]
 

@@ -1,7 +1,7 @@
 """What the scenarios' cloud tests share: the cloud's clouds.yaml entry, the
 hosts' inventory variables, a wait helper, a module runner, a tenant network,
-the guest image, a server that lets SSH in, and a timeout on every request
-to the cloud. Each scenario's conftest.py imports the fixtures and the hook."""
+the guest image, a server that lets SSH in, a playbook runner, the secrets
+file, and a timeout on every request to the cloud. Each scenario's conftest.py imports the fixtures and the hook."""
 
 from __future__ import annotations
 
@@ -82,6 +82,24 @@ def run_module(module, **args):
     result = json.loads(body)
     assert done.returncode == 0 and not result.get("failed"), "module %s %s failed: %s" % (module, args, result)
     return result
+
+
+def playbook(request, name, *args, timeout=1500):
+    """ansible-playbook playbooks/<name> with the scenario's inventory: (rc, output)."""
+    done = subprocess.run(
+        [str(ANSIBLE_BIN / "ansible-playbook"), "-i", request.config.getoption("ansible_inventory"),
+         str(REPO / "playbooks" / name), *args],
+        capture_output=True, text=True, env=ansible_env(), timeout=timeout, check=False)
+    return done.returncode, done.stdout + done.stderr
+
+
+def secrets_file(request, node):
+    """The deployment's secrets file, found as the secrets role finds it (node: a host of the inventory)."""
+    done = subprocess.run(
+        [str(ANSIBLE_BIN / "ansible"), "-i", request.config.getoption("ansible_inventory"), node,
+         "-m", "ansible.builtin.debug", "-a", "msg={{ nimbus_secrets_file | default(inventory_dir ~ '/secrets.yml') }}"],
+        capture_output=True, text=True, env=ansible_env(), timeout=120, check=True)
+    return Path(json.loads(done.stdout.partition(" => ")[2])["msg"])
 
 
 @pytest.fixture(scope="module")
