@@ -8,6 +8,7 @@ come as the strings Ansible templating makes ("5000" for a port).
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import re
 
@@ -292,12 +293,35 @@ def secrets_file_problems(mode):
     return []
 
 
+def key_repository_problems(name, keys):
+    """A Keystone key repository of the secrets file (index: key), as Keystone
+    reads it from files: whole-number indexes with a staged key 0, each key 32
+    bytes in URL-safe base64."""
+    if not all(re.fullmatch(r"[0-9]+", str(index)) for index in keys) or "0" not in {str(i) for i in keys}:
+        return ["secret %s in nimbus_secrets_file must map whole-number indexes, 0 among them, to keys; "
+                "delete it only on a new cloud (its tokens and stored credentials depend on it)" % name]
+    bad = sorted((str(index) for index, key in keys.items() if not _fernet_key(key)), key=int)
+    if bad:
+        return ["secret %s in nimbus_secrets_file has keys that are not 32 bytes in URL-safe base64 at index %s (value not shown)"
+                % (name, ", ".join(bad))]
+    return []
+
+
+def _fernet_key(key):
+    try:
+        return len(base64.urlsafe_b64decode(str(key).encode("ascii"))) == 32
+    except (ValueError, UnicodeEncodeError):
+        return False
+
+
 def secret_problems(secrets):
     """Each secret by its name only: a value never goes into a message."""
     problems = []
     for name in sorted(secrets, key=str):
         value = secrets[name]
-        if not _given(value):
+        if isinstance(value, dict) and value:
+            problems.extend(key_repository_problems(name, value))
+        elif not _given(value):
             problems.append("secret %s in nimbus_secrets_file is empty; delete its line so that the next run generates it" % name)
         elif _SECRET_UNSAFE.search(str(value)):
             problems.append("secret %s in nimbus_secrets_file has characters that URLs and configuration files cannot take as they are (%s); "

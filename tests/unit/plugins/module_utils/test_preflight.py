@@ -277,6 +277,18 @@ def test_secret_empty():
     one(run(secrets=dict(SECRETS, nova_db_password="")), "secret nova_db_password", "empty")
 
 
+FERNET = {"0": "x" * 43 + "=", "1": "_wbcUL8cBTqRZ1vFhiOXHPUuxjIt0PV_VxP6t4x2lnc="}
+
+
+def test_key_repository():
+    assert run(secrets=dict(SECRETS, keystone_fernet_keys=FERNET)) == []
+    one(run(secrets=dict(SECRETS, keystone_fernet_keys={"1": FERNET["1"]})), "secret keystone_fernet_keys", "0 among them")
+    one(run(secrets=dict(SECRETS, keystone_fernet_keys={"0": FERNET["1"], "x": FERNET["1"]})), "whole-number indexes")
+    problem = one(run(secrets=dict(SECRETS, keystone_credential_keys=dict(FERNET, **{"2": "short"}))),
+                  "secret keystone_credential_keys", "URL-safe base64 at index 2", "value not shown")
+    assert "short" not in problem
+
+
 def test_shape():
     one(p.check({"aio1": ["controller"]}, {}, {}, None, {}), "hosts.aio1")
     one(p.check({"aio1": {"groups": "controller"}}, {}, {}, None, {}), "hosts.aio1.groups", "list")
