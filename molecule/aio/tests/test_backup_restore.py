@@ -42,6 +42,7 @@ def cloud_state(conn):
             "users": sorted((u.id, u.name) for u in conn.identity.users())}
 
 
+@pytest.mark.long
 @pytest.mark.disruptive
 @pytest.mark.timeout(900)
 def test_restore_after_losing_nova_and_keystone_databases(conn, server, host, request, tmp_path):

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared" / "tests")
 from cloudtest import (  # noqa: E402
     EXTERNAL_NETWORK,
     FLAVOR,
+    cloud_vars,
     conn,
     guest_image,
     pytest_collection_modifyitems,
@@ -27,7 +28,7 @@ from cloudtest import (  # noqa: E402
 )
 
 # What pytest must find here (the test modules import the rest from here).
-__all__ = ["conn", "guest_image", "pytest_collection_modifyitems"]
+__all__ = ["cloud_vars", "conn", "guest_image", "pytest_collection_modifyitems"]
 
 TENANT_CIDR = "10.215.0.0/24"
 # Seconds a server may take to become ACTIVE (TCG guests, two booting at once).
