@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 DOCUMENTATION = r"""
 name: key_files
 short_description: The files that hold Keystone key repositories, the newest key of each first
@@ -31,7 +33,11 @@ loop: "{{ {'keystone_fernet_keys': '/etc/keystone/fernet-keys'} | nimbus.opensta
 
 RETURN = r"""
 _value:
-  description: One C({path, key}) per key.
+  description:
+    - One C({path, key, state}) per key. C(state) is C(<path>:<SHA-1 of the
+      key>:0600:keystone), to compare with what M(ansible.builtin.find) says of
+      the files on disk (C(path), C(checksum), C(mode), C(pw_name)), so that only
+      files that differ are written.
   type: list
   elements: dict
 """
@@ -41,7 +47,10 @@ def key_files(directories, repositories):
     files = []
     for name, directory in directories.items():
         for index in sorted(repositories[name], key=int, reverse=True):
-            files.append({"path": "%s/%s" % (directory.rstrip("/"), index), "key": repositories[name][index]})
+            path = "%s/%s" % (directory.rstrip("/"), index)
+            key = repositories[name][index]
+            state = "%s:%s:0600:keystone" % (path, hashlib.sha1(key.encode()).hexdigest())
+            files.append({"path": path, "key": key, "state": state})
     return files
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import pytest
 from ansible.errors import AnsibleFilterError
@@ -69,10 +70,13 @@ def test_bad_input_is_refused(given, kwargs, message):
 def test_key_files_list_highest_index_first():
     repositories = {"fernet": {"0": "s", "10": "p", "9": "o"}, "credential": {"0": "c0", "1": "c1"}}
     directories = {"fernet": "/etc/keystone/fernet-keys/", "credential": "/etc/keystone/credential-keys"}
-    assert key_files(directories, repositories) == [
-        {"path": "/etc/keystone/fernet-keys/10", "key": "p"},
-        {"path": "/etc/keystone/fernet-keys/9", "key": "o"},
-        {"path": "/etc/keystone/fernet-keys/0", "key": "s"},
-        {"path": "/etc/keystone/credential-keys/1", "key": "c1"},
-        {"path": "/etc/keystone/credential-keys/0", "key": "c0"},
+    files = key_files(directories, repositories)
+    assert [(f["path"], f["key"]) for f in files] == [
+        ("/etc/keystone/fernet-keys/10", "p"),
+        ("/etc/keystone/fernet-keys/9", "o"),
+        ("/etc/keystone/fernet-keys/0", "s"),
+        ("/etc/keystone/credential-keys/1", "c1"),
+        ("/etc/keystone/credential-keys/0", "c0"),
     ]
+    # What find says of a right file: its path, SHA-1 checksum, mode and owner.
+    assert files[2]["state"] == "/etc/keystone/fernet-keys/0:%s:0600:keystone" % hashlib.sha1(b"s").hexdigest()
