@@ -22,7 +22,7 @@ description:
   - An empty repository gets a staged and a primary key, as C(keystone-manage
     fernet_setup) makes them. Any other is returned unchanged unless
     I(rotate) is true.
-  - Rotation is C(keystone-manage fernet_rotate)'s: the staged key becomes the
+  - Rotation is that of C(keystone-manage fernet_rotate). The staged key becomes the
     primary one under the next index, a new staged key is made, and the
     oldest secondary keys go until I(max_active) keys are left. Tokens made
     with the old primary key stay valid until a later rotation drops it.
