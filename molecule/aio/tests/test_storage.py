@@ -1,18 +1,15 @@
 """Block storage on Ceph, as an operator and a tenant see it: the cluster is
 healthy with its pools and narrow client users, Cinder has only its RBD
-backend, a guest's attached volume keeps working, with its data, across a
-restart of every Ceph daemon, and a volume keeps its data across a restart of
-the storage host."""
+backend, and a guest's attached volume keeps working, with its data, across a
+restart of every Ceph daemon. (A volume that keeps its data across a restart
+of the storage host is test_faults.py's host restart.)"""
 
 from __future__ import annotations
 
 import json
-import subprocess
 
-import keystoneauth1.exceptions
-import openstack.exceptions
 import pytest
-from cloudtest import ANSIBLE_BIN, REPO, ansible_env, run_module, ssh, tool_inventory, wait_for
+from cloudtest import run_module, ssh, wait_for
 
 TENANT_CIDR = "10.213.0.0/24"
 POOLS = ("volumes", "images", "vms")
@@ -74,40 +71,4 @@ def test_attached_volume_survives_ceph_restart(conn, server, host):
         assert conn.block_storage.get_volume(volume["id"]).status == "in-use"
     finally:
         run_module("server_volume", server=made.id, volume=volume["id"], state="absent")
-        run_module("volume", name=name, state="absent")
-
-
-def cinder_up(conn):
-    """Whether Cinder's API answers and reports every service up."""
-    try:
-        states = [service.state for service in conn.block_storage.services()]
-    except (openstack.exceptions.SDKException, keystoneauth1.exceptions.ClientException):
-        return False
-    return bool(states) and all(state == "up" for state in states)
-
-
-@pytest.mark.long
-@pytest.mark.disruptive
-@pytest.mark.timeout(900)
-def test_volume_survives_storage_host_restart(conn, host, guest_image, request):
-    cloud_vars = host.ansible.get_variables()
-    name = "restart-%s" % guest_image.id[:8]
-    volume = run_module("volume", name=name, size=1, image=guest_image.id)["volume"]
-    export = "rbd export volumes/volume-%s - | md5sum" % volume["id"]
-    try:
-        before = host.check_output(export)
-        # The test-cloud tool restarts the host as a reboot would.
-        done = subprocess.run(
-            [str(ANSIBLE_BIN / "ansible-playbook"), str(REPO / "playbooks" / "testcloud.yml"),
-             "-e", "testcloud_name=" + cloud_vars["nimbus_testcloud_name"], "-e", "testcloud_state=restarted",
-             "-e", "testcloud_inventory=%s" % tool_inventory(request)],
-            capture_output=True, text=True, env=ansible_env(), timeout=400, check=False)
-        assert done.returncode == 0, done.stdout[-3000:]
-        assert wait_for(lambda: host.run("ceph health").stdout.strip() == "HEALTH_OK", 240, 5), \
-            host.run("ceph health detail").stdout
-        assert host.check_output(export) == before
-        # Cinder serves the volume again: it grows in place.
-        assert wait_for(lambda: cinder_up(conn), 240, 5), "Cinder's services were not up again within 4 min"
-        assert run_module("volume", name=name, size=2)["volume"]["size"] == 2
-    finally:
         run_module("volume", name=name, state="absent")

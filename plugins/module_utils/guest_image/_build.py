@@ -129,7 +129,9 @@ done
 address=
 if [ -e /sys/class/net/eth0 ]; then
     ip link set eth0 up
-    if udhcpc -i eth0 -t 20 -T 3 -n -q -O mtu -O staticroutes -s /etc/udhcpc.script; then
+    # Asks for 5 min, as a real guest's client keeps asking: a guest that Nova
+    # starts again after a host's reboot may come up before the DHCP agent.
+    if udhcpc -i eth0 -t 100 -T 3 -n -q -O mtu -O staticroutes -s /etc/udhcpc.script; then
         address=$(cat /run/dhcp-address)
     fi
 fi

@@ -33,8 +33,10 @@ LISTS_DIR = "/var/lib/apt/lists"
 # The environment ansible.builtin.apt gives apt: no questions, output in a locale we can parse.
 ENVIRONMENT = {"DEBIAN_FRONTEND": "noninteractive", "DEBIAN_PRIORITY": "critical",
                "LANG": "C", "LC_ALL": "C", "LANGUAGE": "C"}
-# Wait for dpkg's lock (unattended-upgrades at boot) as long as ansible.builtin.apt does by default.
-LOCK_TIMEOUT = 60
+# Wait for dpkg's lock: unattended-upgrades at boot, or the apt-get of a deploy
+# that was killed, which goes on on the host and may configure packages for
+# minutes (2.5 min seen after a kill during the first install).
+LOCK_TIMEOUT = 600
 DPKG_QUERY_FORMAT = "${Package}\\t${db:Status-Abbrev}\\n"
 
 

@@ -511,7 +511,7 @@ def test_init_script_markers():
     "/mnt/config/openstack/latest/meta_data.json",
     "ip link set lo up",
     "/sys/class/net/eth0",
-    "udhcpc -i eth0 -t 20 -T 3 -n -q -O mtu -O staticroutes -s /etc/udhcpc.script",
+    "udhcpc -i eth0 -t 100 -T 3 -n -q -O mtu -O staticroutes -s /etc/udhcpc.script",
     "http://169.254.169.254",
     '"$metadata/openstack/latest/meta_data.json"',
     '"$metadata/latest/meta-data/public-keys/0/openssh-key"',
