@@ -13,7 +13,7 @@ import uuid
 import keystoneauth1.exceptions
 import openstack
 import pytest
-from cloudtest import API_TIMEOUT, CLOUD, playbook, run_module, secrets_file
+from cloudtest import API_TIMEOUT, CLOUD, playbook, run_module, secrets_file, token_status
 
 TENANT_CIDR = "10.216.0.0/24"
 SYSTEM_DATABASES = {"information_schema", "mysql", "performance_schema", "sys"}
@@ -23,16 +23,6 @@ DROPPED = ("nova", "nova_api", "nova_cell0", "keystone")
 def databases(host):
     return set(host.check_output("mariadb --batch --skip-column-names --execute 'SHOW DATABASES'").split()) \
         - SYSTEM_DATABASES
-
-
-def token_status(token):
-    """Keystone's answer (HTTP status) to the validation of token, asked with a new token."""
-    connection = openstack.connect(cloud=CLOUD, api_timeout=API_TIMEOUT)
-    try:
-        return connection.session.get("/auth/tokens", endpoint_filter={"service_type": "identity"},
-                                      headers={"X-Subject-Token": token}, raise_exc=False).status_code
-    finally:
-        connection.close()
 
 
 def cloud_state(conn):

@@ -102,6 +102,16 @@ def secrets_file(request, node):
     return Path(json.loads(done.stdout.partition(" => ")[2])["msg"])
 
 
+def token_status(token):
+    """Keystone's answer (HTTP status) to the validation of token, asked with a new token."""
+    connection = openstack.connect(cloud=CLOUD, api_timeout=API_TIMEOUT)
+    try:
+        return connection.session.get("/auth/tokens", endpoint_filter={"service_type": "identity"},
+                                      headers={"X-Subject-Token": token}, raise_exc=False).status_code
+    finally:
+        connection.close()
+
+
 @pytest.fixture(scope="module")
 def conn():
     connection = openstack.connect(cloud=CLOUD, api_timeout=API_TIMEOUT)
