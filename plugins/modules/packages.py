@@ -16,7 +16,9 @@ description:
   - Installs the missing packages in one C(apt-get install) transaction,
     non-interactively, keeping configuration files changed on the host.
   - A package left unpacked or half-configured by an interrupted run counts as
-    missing; C(apt-get install) finishes it.
+    missing; C(apt-get install) finishes it. When apt refuses to run because
+    dpkg was interrupted (killed, or the host lost power, mid-install), the
+    module runs C(dpkg --configure --pending) as apt asks, then installs.
   - Updates the package lists first (C(apt-get update)) only when something is
     missing and the lists are older than O(cache_valid_time), or apt knows no
     installable version of a missing package.
@@ -50,8 +52,8 @@ options:
     choices: [present]
     default: present
 notes:
-  - Waits up to 60 seconds for another apt or dpkg to release its lock, as
-    M(ansible.builtin.apt) does by default.
+  - Waits up to 10 minutes for another apt or dpkg to release its lock (an
+    apt-get left running by a deploy that was killed may need minutes).
   - A virtual package name is refused; name the package that provides it.
 attributes:
   check_mode:
@@ -90,6 +92,11 @@ installed:
   sample: ["keystone"]
 cache_updated:
   description: Whether the package lists were updated first.
+  returned: always
+  type: bool
+  sample: false
+dpkg_recovered:
+  description: Whether dpkg had been interrupted and the module finished its pending work before installing.
   returned: always
   type: bool
   sample: false

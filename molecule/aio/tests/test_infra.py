@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 # service -> ports it must listen on, on the management address only
@@ -55,3 +57,18 @@ def test_epmd_listens_on_management_and_loopback_only(host):
     mgmt = host.ansible.get_variables()["nimbus_mgmt_address"]
     addresses = {address for address, p in _listeners(host) if p == 4369}
     assert addresses and addresses <= {mgmt, "127.0.0.1"}
+
+
+def test_rabbitmq_queues_durable_and_unused_ones_expire(host):
+    # The services' topic queues outlive a restart of the broker or their server,
+    # so a call sent before its server consumes again waits instead of being lost.
+    vhost = "openstack"
+    queues = json.loads(host.check_output("rabbitmqctl list_queues -q -p %s --formatter json name durable", vhost))
+    by_name = {queue["name"]: queue["durable"] for queue in queues}
+    for topic in ("conductor", "scheduler", "q-plugin", "q-reports-plugin", "q-l3-plugin", "engine",
+                  "cinder-scheduler"):
+        assert by_name.get(topic) is True, "queue %s on vhost %s: durable %s" % (topic, vhost, by_name.get(topic))
+    policies = json.loads(host.check_output("rabbitmqctl list_policies -q -p %s --formatter json", vhost))
+    # rabbitmqctl lists a definition as a JSON string.
+    assert [(p["name"], p["apply-to"], json.loads(p["definition"])) for p in policies] == [
+        ("expire-unused", "queues", {"expires": 3600000})]

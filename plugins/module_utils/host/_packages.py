@@ -38,6 +38,9 @@ ENVIRONMENT = {"DEBIAN_FRONTEND": "noninteractive", "DEBIAN_PRIORITY": "critical
 # minutes (2.5 min seen after a kill during the first install).
 LOCK_TIMEOUT = 600
 DPKG_QUERY_FORMAT = "${Package}\\t${db:Status-Abbrev}\\n"
+# What apt says, and does nothing else, while dpkg's journal holds a run that
+# did not finish (dpkg killed, or the host lost power, mid-install).
+DPKG_INTERRUPTED = "dpkg was interrupted"
 
 
 def check_names(names):
@@ -126,6 +129,11 @@ def install_command(apt_get, packages, install_recommends):
     return command + ["--"] + list(packages)
 
 
+def configure_pending_command(dpkg):
+    """What apt's message asks for (dpkg --configure -a), keeping files the admin changed as installs do."""
+    return [dpkg, "--configure", "--pending", "--force-confdef", "--force-confold"]
+
+
 def tail(text, lines=20):
     return "\n".join(text.strip().splitlines()[-lines:])
 
@@ -152,19 +160,27 @@ class Apt:
             self.module.fail_json(msg="apt-cache policy failed: %s" % tail(err or out), rc=rc, stdout=out, stderr=err)
         return uninstallable(names, parse_candidates(out))
 
-    def run(self, command, what):
+    def run(self, command, what, tolerate=None):
+        """Run; fail naming `what` unless it succeeds or its output says `tolerate`. True if it succeeded."""
         rc, out, err = self.module.run_command(command)
-        if rc != 0:
+        if rc != 0 and not (tolerate and tolerate in err + out):
             self.module.fail_json(msg="%s failed (rc %d): %s" % (what, rc, tail(err or out)),
                                   cmd=command, rc=rc, stdout=out, stderr=err)
+        return rc == 0
 
     def update(self):
         self.run(update_command(self.module.get_bin_path("apt-get", required=True)), "apt-get update")
 
     def install(self, packages, install_recommends):
-        apt_get = self.module.get_bin_path("apt-get", required=True)
-        self.run(install_command(apt_get, packages, install_recommends),
-                 "apt-get install of %s" % " ".join(packages))
+        """Install; first finish what an interrupted dpkg left when apt refuses for that. True if it did."""
+        command = install_command(self.module.get_bin_path("apt-get", required=True), packages, install_recommends)
+        what = "apt-get install of %s" % " ".join(packages)
+        if self.run(command, what, tolerate=DPKG_INTERRUPTED):
+            return False
+        self.run(configure_pending_command(self.module.get_bin_path("dpkg", required=True)),
+                 "dpkg --configure --pending, after apt found that dpkg was interrupted")
+        self.run(command, what)
+        return True
 
 
 def run_module():
@@ -178,7 +194,7 @@ def run_module():
         module.fail_json(msg="cache_valid_time: must be 0 or more seconds, got %d" % params["cache_valid_time"])
     apt = Apt(module)
     wanted = apt.missing(names)
-    result = {"changed": bool(wanted), "installed": wanted, "cache_updated": False}
+    result = {"changed": bool(wanted), "installed": wanted, "cache_updated": False, "dpkg_recovered": False}
     if module._diff:
         result["diff"] = {"before": "", "after": "".join(name + "\n" for name in wanted)}
     if not wanted:
@@ -198,7 +214,7 @@ def run_module():
             module.fail_json(msg="names: apt has no installable version of %s (after apt-get update): unknown "
                              "to the configured repositories, or only a virtual package" % ", ".join(unknown),
                              installed=[], cache_updated=True)
-    apt.install(wanted, params["install_recommends"])
+    result["dpkg_recovered"] = apt.install(wanted, params["install_recommends"])
     # apt-get succeeds for a name it resolves to another package (a virtual one); that would never converge.
     still = apt.missing(wanted)
     if still:
