@@ -46,7 +46,8 @@ RSYNC_EXCLUDES := --exclude=/.git --exclude=/.venv --exclude=/.build --exclude=/
 	--exclude=/.ansible --exclude=/.cache --exclude=/tests/output --exclude=__pycache__ \
 	--exclude=.pytest_cache --exclude=.ruff_cache --exclude='*.tar.gz'
 
-.PHONY: help apt venv lint sanity unit molecule test cloud cloud-verify integration build build-check copy link clean distclean
+.PHONY: help apt venv lint sanity unit molecule test cloud cloud-verify integration build build-check copy link clean distclean \
+	vagrant-prepare vagrant-clean vagrant-test
 
 help:
 	@echo "make cloud        create, deploy and verify the all-in-one test cloud"
@@ -60,6 +61,8 @@ help:
 	@echo "make build        collection tarball in $(BUILD)/"
 	@echo "make build-check  build, install, and ansible-doc every module and role"
 	@echo "make molecule     molecule test for every scenario under molecule/"
+	@echo "make vagrant-prepare  box, networks and inventory for vagrant/Vagrantfile (vagrant-clean undoes)"
+	@echo "make vagrant-test the Vagrant cloud for real: up, ping, infrastructure stage, destroy"
 	@echo "make clean        remove build and test output ($(VENV) stays; distclean removes it)"
 
 venv: $(VENV)/.installed
@@ -165,6 +168,30 @@ testcloud-tests: venv link
 	  -p no:cacheprovider -ra tests/testcloud
 
 test: lint sanity unit build-check testcloud-tests molecule
+
+# The multinode cloud as Vagrant VMs (vagrant/Vagrantfile; see README.md). Debian's
+# vagrant and vagrant-libvirt only: no plugin install, nothing from HashiCorp.
+# Target-specific, so the `apt` prerequisite installs these too.
+VAGRANT_TOOL := $(VENV)/bin/python vagrant/nimbus_vagrant.py
+VAGRANT_INVENTORY := .testcloud/vagrant/inventory.yml
+vagrant-prepare vagrant-clean vagrant-test: APT_PACKAGES += vagrant vagrant-libvirt dnsmasq-base qemu-utils \
+	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
+vagrant-prepare vagrant-clean vagrant-test: export PYTHONPATH := $(CURDIR)/$(COLLECTIONS_LINK)
+vagrant-prepare vagrant-clean vagrant-test: export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS_LINK)
+vagrant-prepare vagrant-clean vagrant-test: export VAGRANT_CHECKPOINT_DISABLE := 1
+
+# Box, networks and $(VAGRANT_INVENTORY); then `cd vagrant && vagrant up`.
+vagrant-prepare: apt venv link
+	$(VAGRANT_TOOL) prepare $(VAGRANT_INVENTORY)
+
+# The Vagrantfile reads the settings of vagrant-prepare: without them no VM can exist.
+vagrant-clean: apt venv link
+	if [ -e /var/lib/nimbus/testcloud/vagrant/vagrant.json ]; then cd vagrant && vagrant destroy -f; fi
+	$(VAGRANT_TOOL) clean
+
+# Box, vagrant up, ping, the infrastructure stage, destroy (tests/vagrant).
+vagrant-test: apt venv link
+	$(VENV)/bin/python -m pytest -p no:cacheprovider -ra tests/vagrant
 
 # The all-in-one test cloud "aio": hosts, then every stage of site.yml, then where to find it.
 AIO_INVENTORY := .testcloud/aio/inventory.yml

@@ -94,6 +94,20 @@ def _host_files(cloud_plan, host, pubkey, sources, proxy):
     return files
 
 
+def ssh_key(directory, comment):
+    """Return (private key path, public key, made now): the ed25519 key in `directory`, made once."""
+    key = os.path.join(directory, "id_ed25519")
+    made = not os.path.exists(key + ".pub")
+    if made:
+        for path in (key, key + ".pub"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
+        os.makedirs(directory, exist_ok=True)
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", key])
+    with open(key + ".pub") as handle:
+        return key, handle.read(), made
+
+
 def _in_every_group(host):
     """Whether the host gets every role, hence every package of the host image
     (a host of fewer groups starts bare: the image would hold, and its first
@@ -155,15 +169,9 @@ class TestCloud:
         self.changed |= write_file(os.path.join(self.dir, "state.json"), json.dumps(state, indent=1) + "\n")
 
     def _ssh_key(self):
-        key = os.path.join(self.dir, "id_ed25519")
-        if not os.path.exists(key + ".pub"):
-            for path in (key, key + ".pub"):
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(path)
-            run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "nimbus-testcloud-" + self.name, "-f", key])
-            self.changed = True
-        with open(key + ".pub") as handle:
-            return key, handle.read()
+        key, pubkey, made = ssh_key(self.dir, "nimbus-testcloud-" + self.name)
+        self.changed |= made
+        return key, pubkey
 
     def _wait_ssh(self, cloud_plan, key, known_hosts):
         timeout = getattr(self.backend, "BOOT_TIMEOUT", BOOT_TIMEOUT)  # VMs under TCG boot slower

@@ -338,7 +338,13 @@ def _apply_files(host_dir):
     applied_path = os.path.join(host_dir, "applied.json")
     if _read_json(applied_path) == wanted:
         return False
-    image = _disk(host_dir)
+    write_files(_disk(host_dir), wanted)
+    write_file(applied_path, json.dumps(wanted, indent=1, sort_keys=True) + "\n", 0o600)
+    return True
+
+
+def write_files(image, wanted):
+    """Write files (path in the guest -> [content, mode]) into a stopped ext4 disk image."""
     # Replays the journal of a guest that was destroyed rather than shut down.
     rc, out, err = run(["e2fsck", "-f", "-y", image], check=False)
     if rc >= 4:
@@ -370,8 +376,6 @@ def _apply_files(host_dir):
                 ok = False
             if not ok:
                 raise SysError("could not write %s into %s with debugfs" % (path, image))
-    write_file(applied_path, json.dumps(wanted, indent=1, sort_keys=True) + "\n", 0o600)
-    return True
 
 
 def host_public_key(host_dir):

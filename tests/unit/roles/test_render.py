@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 KEYSTONE = "http://192.0.2.77:5999"
 DATABASE = "@192.0.2.10/"
-RABBITMQ = "@192.0.2.10:5997/"
+RABBITMQ = "@192.0.2.10:5997/openstack"  # the services' vhost, nimbus_rabbitmq_vhost
 MEMCACHED = "192.0.2.10:5998"
 REGION = "RegionNimbus"
 
@@ -85,6 +85,8 @@ def test_database_message_queue_and_memcached(rendered):
             assert value.startswith("mysql+pymysql://") and DATABASE in value, "%s: %s" % (path, value)
         for value in options(text, "transport_url"):
             assert value.startswith("rabbit://") and value.endswith(RABBITMQ), "%s: %s" % (path, value)
+            # Durable queues: a call sent while its server starts waits for it.
+            assert options(text, "amqp_durable_queues") == ["true"], path
         for value in options(text, "memcached_servers", "memcache_servers", "servers"):
             assert value == MEMCACHED, "%s: %s" % (path, value)
     assert any(options(t, "connection") for t in rendered.values())
