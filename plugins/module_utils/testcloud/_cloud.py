@@ -108,6 +108,28 @@ def ssh_key(directory, comment):
         return key, handle.read(), made
 
 
+def forget(name, inventory):
+    """Remove what is left of cloud `name` once its hosts are gone: bridges, guard
+    rules, state directory and inventory; the package cache stops listening on its
+    bridge. True if any of it existed."""
+    changed = net.remove_interfaces(name)
+    changed |= net.remove_guard(name)
+    directory = os.path.join(STATE_ROOT, name)
+    if os.path.isdir(directory):
+        shutil.rmtree(directory)
+        changed = True
+    if inventory and os.path.exists(inventory):
+        os.remove(inventory)
+        changed = True
+    bind_cache()
+    return changed
+
+
+def bind_cache():
+    """Make the package cache listen on the management bridge of every cloud that has one now."""
+    return apt.ensure_cache({s["mgmt_gateway"] for s in _load_states().values()} & net.machine_addresses())
+
+
 def _in_every_group(host):
     """Whether the host gets every role, hence every package of the host image
     (a host of fewer groups starts bare: the image would hold, and its first
@@ -294,15 +316,5 @@ class TestCloud:
         # Leftovers of a run that never wrote its state are found by their names.
         for netns in glob.glob(os.path.join(net.NETNS_DIR, model.netns_name(self.name, "*"))):
             self.changed |= net.delete_netns(os.path.basename(netns))
-        self.changed |= net.remove_interfaces(self.name)
-        self.changed |= net.remove_guard(self.name)
-        inventory = (state or {}).get("inventory") or self.inventory
-        if os.path.isdir(self.dir):
-            shutil.rmtree(self.dir)
-            self.changed = True
-        if inventory and os.path.exists(inventory):
-            os.remove(inventory)
-            self.changed = True
-        states.pop(self.name, None)
-        apt.ensure_cache(self._cache_addresses(states))
+        self.changed |= forget(self.name, (state or {}).get("inventory") or self.inventory)
         return cloud_plan

@@ -310,11 +310,6 @@ def inventory(cloud_plan, key, proxy):
     return data
 
 
-def _bind_cache():
-    """The package cache listens on every cloud's management bridge, this one's too."""
-    apt.ensure_cache({s["mgmt_gateway"] for s in cloud._load_states().values()} & net.machine_addresses())
-
-
 def prepare(inventory_path):
     """Box, networks, package cache, settings and inventory; returns the settings."""
     preflight()
@@ -330,7 +325,7 @@ def prepare(inventory_path):
             "inventory": inventory_path, "mgmt_gateway": gateway}, indent=1) + "\n")
         macs = {h["name"]: lv._mac(h["netns"], "eth0") for h in cloud_plan["hosts"]}
         ensure_networks(cloud_plan, macs)
-        _bind_cache()
+        cloud.bind_cache()  # this cloud's bridge too, now that its state is written
         key, pubkey, _made = cloud.ssh_key(KEY_DIR, "nimbus-vagrant")
         base, _built = ensure_image(apt.archive_uri(sources), proxy)
         box, _built = ensure_box(base, proxy, key, pubkey)
@@ -356,15 +351,8 @@ def clean():
             for vol in _pool_volumes(conn):
                 vol.delete()
                 changed = True
-        changed |= net.remove_interfaces(NAME)
-        changed |= net.remove_guard(NAME)
-        state = cloud._load_states().pop(NAME, None)
-        if state and state.get("inventory") and os.path.exists(state["inventory"]):
-            os.remove(state["inventory"])
-        if os.path.isdir(state_dir()):
-            shutil.rmtree(state_dir())
-            changed = True
-        _bind_cache()
+        state = cloud._load_states().get(NAME) or {}
+        changed |= cloud.forget(NAME, state.get("inventory"))
     return changed
 
 
