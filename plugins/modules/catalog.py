@@ -33,7 +33,7 @@ options:
       - The services to register. A service name may come once per task.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       name:
         description:
@@ -89,6 +89,47 @@ options:
             type: list
             elements: str
             default: [admin, service]
+  roles:
+    description:
+      - Global roles made when missing, before the users get theirs, such as
+        the C(service) role that O(services[].user.roles) names by default.
+    type: list
+    elements: str
+    default: []
+  create_project:
+    description:
+      - Make O(project) in O(domain) when it is missing (given by name).
+    type: bool
+    default: false
+  domains:
+    description:
+      - Domains made when missing, each with an optional admin user of its own
+        that gets the C(admin) role on it, such as the domain in which Heat
+        makes the users of stacks. O(update_password) applies to the admins
+        as to the services' users.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Name of the domain.
+        type: str
+        required: true
+      description:
+        description: Description of a domain to be made.
+        type: str
+      admin:
+        description: The domain's admin, a user in that domain.
+        type: dict
+        suboptions:
+          name:
+            description: Name of the user.
+            type: str
+            required: true
+          password:
+            description: Its password, set when the user is made (see O(update_password)).
+            type: str
+            required: true
   region:
     description:
       - ID of the region of the endpoints, for example C(RegionOne). It must exist.
@@ -99,7 +140,8 @@ options:
     aliases: [region_id]
   project:
     description:
-      - The service project, by name (in O(domain)) or ID. It must exist.
+      - The service project, by name (in O(domain)) or ID. It must exist,
+        unless O(create_project) is set.
     type: str
     default: service
   domain:
@@ -238,8 +280,20 @@ SERVICE_SPEC = dict(
     user=dict(type="dict", options=USER_SPEC),
 )
 
+DOMAIN_SPEC = dict(
+    name=dict(type="str", required=True),
+    description=dict(type="str"),
+    admin=dict(type="dict", options=dict(
+        name=dict(type="str", required=True),
+        password=dict(type="str", required=True, no_log=True),
+    )),
+)
+
 ARGUMENT_SPEC = dict(
-    services=dict(type="list", elements="dict", required=True, options=SERVICE_SPEC),
+    services=dict(type="list", elements="dict", default=[], options=SERVICE_SPEC),
+    roles=dict(type="list", elements="str", default=[]),
+    create_project=dict(type="bool", default=False),
+    domains=dict(type="list", elements="dict", default=[], options=DOMAIN_SPEC),
     region=dict(type="str", required=True, aliases=["region_id"]),
     project=dict(type="str", default="service"),
     domain=dict(type="str", default="default"),

@@ -2,8 +2,8 @@
 # Copyright: contributors to nimbus.openstack
 # Apache License 2.0 (see LICENSE)
 
-# This module is implemented as an action plugin (plugins/action/config_file.py)
-# and runs on the controller, through ansible.builtin.copy.
+# Its action plugin (plugins/action/config_file.py) runs this module on the host
+# and masks the secrets in the diff it returns.
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ version_added: 0.1.0
 description:
   - Writes rendered configuration text to a file on the host, as
     M(ansible.builtin.copy) with O(content) does, so that the task need not be
-    C(no_log).
+    C(no_log). One module run on the host compares, writes when the content
+    differs (atomically) and sets what differs of owner, group and mode; copy
+    needs two runs for a file that is already right.
   - With C(--diff), shows the lines that change, with the value of every option
     whose name says it holds a secret (C(password), C(*secret*), C(*token*),
     C(*_key), C(transport_url), C(connection)) and the password of every URL
@@ -64,3 +66,13 @@ checksum:
   returned: success
   type: str
 """
+
+from ansible_collections.nimbus.openstack.plugins.module_utils.host._config_file import run_module
+
+
+def main():
+    run_module()
+
+
+if __name__ == "__main__":
+    main()

@@ -24,6 +24,7 @@ from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._base impor
 from ansible_collections.nimbus.openstack.plugins.module_utils.cloud._resource import to_plain
 
 INTERFACES = ('public', 'internal', 'admin')
+PROJECT_DESCRIPTION = 'Service users of the cloud'
 DEFAULT_ROLES = ('admin', 'service')
 
 
@@ -160,9 +161,11 @@ def role_ids(roles, names):
 
 
 class Step(dict):
-    """One change: ``kind`` (create_service, update_service, create_endpoint,
-    update_endpoint, create_user, update_user, check_password, assign_role),
-    ``service`` or ``user`` (the name it belongs to), and what the call needs."""
+    """One change: ``kind`` (create_role, create_project, create_domain,
+    create_service, update_service, create_endpoint, update_endpoint,
+    create_user, update_user, check_password, assign_role,
+    assign_domain_role), the name it belongs to (``service``, ``user``,
+    ``role``, ``project`` or ``domain``), and what the call needs."""
 
     def describe(self):
         kind = self['kind']
@@ -178,6 +181,10 @@ class Step(dict):
             return 'update user %s (%s)' % (self['user'], ', '.join(sorted(self['attrs'])))
         if kind == 'check_password':
             return 'set password of user %s' % self['user']
+        if kind in ('create_role', 'create_project', 'create_domain'):
+            return '%s %s' % (kind.replace('_', ' '), self[kind.split('_')[1]])
+        if kind == 'assign_domain_role':
+            return 'assign role %s on domain %s to user %s' % (self['role'], self['domain'], self['user'])
         return 'assign role %s to user %s' % (self['role'], self['user'])
 
 
@@ -286,6 +293,75 @@ def _plan_user(plan, user, roles, listed, project_id, domain_id, ids, update_pas
 
 
 # ---------------------------------------------------------------------------
+# Roles, the service project and domains with their admins, made when missing
+
+
+def validate_domains(domains):
+    """The task's ``domains`` as ``[{name, description, admin}]`` (``admin``
+    None or ``{name, password}``); ValueError naming the option."""
+    wanted, names = [], set()
+    for index, domain in enumerate(domains or []):
+        where = 'domains[%d]' % index
+        name = _text(domain.get('name'), where + '.name')
+        if name in names:
+            raise ValueError('%s.name: domain %r is named twice' % (where, name))
+        names.add(name)
+        admin = domain.get('admin')
+        if admin is not None:
+            admin = {'name': _text(admin.get('name'), where + '.admin.name'),
+                     'password': _text(admin.get('password'), where + '.admin.password')}
+        wanted.append({'name': name, 'description': domain.get('description'), 'admin': admin})
+    return wanted
+
+
+def missing_roles(roles, names):
+    """The role names (of ``names``, in order, once each) that no listed global role has."""
+    have = {role.get('name') for role in roles if not role.get('domain_id')}
+    return [name for name in dict.fromkeys(names) if name not in have]
+
+
+def domain_roles(assignments, user_id, domain_id):
+    """The ids of the roles the user has directly on the domain."""
+    return {(a.get('role') or {}).get('id') for a in assignments
+            if (a.get('user') or {}).get('id') == user_id
+            and ((a.get('scope') or {}).get('domain') or {}).get('id') == domain_id}
+
+
+def plan_domains(wanted, listed, admin_role_id, update_password='on_create'):
+    """The steps that make each domain of ``wanted`` (as :func:`validate_domains`
+    returns it) and its admin, with the admin role on it.
+
+    ``listed`` holds plain dicts: ``domains``, and per existing domain's id its
+    ``domain_users`` and ``domain_assignments`` (on that domain).
+    """
+    steps = []
+    for want in wanted:
+        domain = next((d for d in listed['domains'] if d.get('name') == want['name']), None)
+        if domain is None:
+            attrs = {'name': want['name']}
+            if want['description'] is not None:
+                attrs['description'] = want['description']
+            steps.append(Step(kind='create_domain', domain=want['name'], attrs=attrs))
+        admin = want['admin']
+        if admin is None:
+            continue
+        users = listed['domain_users'].get(domain['id'], []) if domain else []
+        had = _find_user(users, admin['name'])
+        if had is None:
+            steps.append(Step(kind='create_user', user=admin['name'], domain=want['name'],
+                              attrs={'name': admin['name'], 'password': admin['password']}))
+        elif update_password == 'always':
+            steps.append(Step(kind='check_password', user=admin['name'], id=had['id'],
+                              attrs={'password': admin['password']}))
+        have = domain_roles(listed['domain_assignments'].get(domain['id'], []), had['id'], domain['id']) \
+            if had and domain else set()
+        if admin_role_id not in have:
+            steps.append(Step(kind='assign_domain_role', user=admin['name'], domain=want['name'],
+                              role='admin', role_id=admin_role_id, user_id=had['id'] if had else None))
+    return steps
+
+
+# ---------------------------------------------------------------------------
 # The module
 
 
@@ -298,30 +374,42 @@ class CatalogModule(OpenStackModule):
             for option in ('region', 'project', 'domain'):
                 _text(params[option], option)
             wanted = validate_services(params['services'])
+            domains = validate_domains(params['domains'])
+            roles = [_text(role, 'roles[%d]' % index) for index, role in enumerate(params['roles'])]
         except ValueError as exc:
             self.fail_json(msg=str(exc))
-        if not wanted:
+        if not (wanted or domains or roles):
             return self.result([], {}, {}, [])
         identity = self.conn.identity
-        domain_id = self.find_domain(params['domain'])
-        project_id = self.find_project(params['project'], domain_id)
-        listed = {}
-        for kind, call, query in (
-                ('services', identity.services, {}),
-                ('endpoints', identity.endpoints, {'region_id': params['region']}),
-                ('users', identity.users, {'domain_id': domain_id}),
-                ('roles', identity.roles, {}),
-                ('assignments', identity.role_assignments, {'scope_project_id': project_id})):
-            self.action = 'listing the ' + kind.replace('assignments', 'role assignments')
-            listed[kind] = [to_plain(item) for item in call(**query)]
+        listed = self.list_all(params, domains)
+        domain_id = self.find_domain(params['domain'], listed['domains'])
+        project_id = self.find_project(params['project'], domain_id, params['create_project'])
+        if project_id is not None:
+            self.list_project(listed, project_id)
+
+        # What must exist before the services' users get their roles, and then
+        # every other step, all worked out before the first change.
+        first = [Step(kind='create_role', role=name, attrs={'name': name})
+                 for name in missing_roles(listed['roles'], roles)]
+        if project_id is None:
+            first.insert(0, Step(kind='create_project', project=params['project'], attrs={
+                'name': params['project'], 'domain_id': domain_id, 'description': PROJECT_DESCRIPTION}))
+        ids = {'project': project_id or 'new:project', 'admins': {},
+               'domains': {domain['name']: domain['id'] for domain in listed['domains']}}
+        roles_after = listed['roles'] + [{'id': 'new:' + step['role'], 'name': step['role']}
+                                         for step in first if step['kind'] == 'create_role']
         try:
-            plan = plan_catalog(wanted, listed, params['region'], project_id, domain_id, params['update_password'])
+            plan, later = self.plan(wanted, domains, dict(listed, roles=roles_after), ids['project'], domain_id)
         except CatalogError as exc:
             self.fail_json(msg=str(exc))
         if not listed['endpoints'] and any(step['kind'] == 'create_endpoint' for step in plan.steps):
             self.check_region(params['region'])
 
-        changes = [step.describe() for step in plan.steps if self.take(step, plan, project_id)]
+        changes = [step.describe() for step in first if self.take(step, plan, ids)]
+        if first and not self.check_mode:  # again, with the ids of what was just made
+            listed['roles'] = [to_plain(role) for role in identity.roles()]
+            plan, later = self.plan(wanted, domains, listed, ids['project'], domain_id)
+        changes += [step.describe() for step in later + plan.steps if self.take(step, plan, ids)]
         services = []
         for want in wanted:
             service = dict(name=want['name'], id=plan.service_ids.get(want['name']), **plan.after[want['name']])
@@ -332,23 +420,61 @@ class CatalogModule(OpenStackModule):
             services.append(service)
         return self.result(services, plan.before, plan.after, changes)
 
+    def plan(self, wanted, domains, listed, project_id, domain_id):
+        """The services' :class:`Plan`, and the steps of the domains."""
+        params = self.params
+        admin_id = role_ids(listed['roles'], ['admin'])['admin'] if any(d['admin'] for d in domains) else None
+        later = plan_domains(domains, listed, admin_id, params['update_password'])
+        plan = plan_catalog(wanted, listed, params['region'], project_id, domain_id, params['update_password'])
+        return plan, later
+
+    def list_all(self, params, domains):
+        """The listings that do not depend on the service project: domains,
+        services, endpoints of the region, roles, and the users and role
+        assignments of each domain of O(domains) that exists."""
+        identity = self.conn.identity
+        self.action = 'listing the domains'
+        listed = {'domains': [to_plain(domain) for domain in identity.domains()],
+                  'domain_users': {}, 'domain_assignments': {}, 'users': [], 'assignments': []}
+        for kind, call, query in (
+                ('services', identity.services, {}),
+                ('endpoints', identity.endpoints, {'region_id': params['region']}),
+                ('roles', identity.roles, {})):
+            self.action = 'listing the ' + kind
+            listed[kind] = [to_plain(item) for item in call(**query)]
+        names = {want['name'] for want in domains if want['admin']}
+        for domain in listed['domains']:
+            if domain.get('name') in names:
+                self.action = 'listing the users and role assignments of domain %s' % domain['name']
+                listed['domain_users'][domain['id']] = [to_plain(u) for u in identity.users(domain_id=domain['id'])]
+                listed['domain_assignments'][domain['id']] = [
+                    to_plain(a) for a in identity.role_assignments(scope_domain_id=domain['id'])]
+        return listed
+
+    def list_project(self, listed, project_id):
+        """The users of the domain and the role assignments on the service project."""
+        identity = self.conn.identity
+        self.action = 'listing the users'
+        listed['users'] = [to_plain(user) for user in identity.users(domain_id=self.domain_id)]
+        self.action = 'listing the role assignments'
+        listed['assignments'] = [to_plain(a) for a in identity.role_assignments(scope_project_id=project_id)]
+
     def result(self, services, before, after, changes):
         result = {'changed': bool(changes), 'services': services, 'changes': changes}
         if self.diff_mode:
             result['diff'] = {'before': before, 'after': after}
         return result
 
-    def find_domain(self, name_or_id):
-        self.action = 'listing the domains'
-        domains = [to_plain(d) for d in self.conn.identity.domains()]
+    def find_domain(self, name_or_id, domains):
         for key in ('name', 'id'):
             for domain in domains:
                 if domain.get(key) == name_or_id:
+                    self.domain_id = domain['id']
                     return domain['id']
         self.fail_json(msg='domain: domain %r not found' % name_or_id)
 
-    def find_project(self, name_or_id, domain_id):
-        """The project's id: by name in the domain, else by id."""
+    def find_project(self, name_or_id, domain_id, missing_ok=False):
+        """The project's id: by name in the domain, else by id; None when it is missing and ``missing_ok``."""
         self.action = 'looking up project %r' % name_or_id
         identity = self.conn.identity
         for project in identity.projects(name=name_or_id, domain_id=domain_id):
@@ -357,16 +483,21 @@ class CatalogModule(OpenStackModule):
         try:
             return identity.get_project(name_or_id).id
         except sdk_exceptions.NotFoundException:
-            self.fail_json(msg='project: project %r not found in domain %s (the service project must exist)' % (
-                name_or_id, domain_id))
+            if missing_ok:
+                return None
+            self.fail_json(msg='project: project %r not found in domain %s (the service project must exist, '
+                           'or set create_project)' % (name_or_id, domain_id))
 
     def check_region(self, region):
         self.action = 'listing the regions'
         if region not in {r.id for r in self.conn.identity.regions()}:
             self.fail_json(msg='region: region %r not found' % region)
 
-    def take(self, step, plan, project_id):
-        """Make the change of ``step`` (unless in check mode); whether it is one."""
+    def take(self, step, plan, ids):
+        """Make the change of ``step`` (unless in check mode); whether it is one.
+
+        ``ids`` holds the service project's id (``project``), the ids of the
+        domains (``domains``) and of the domain admins made (``admins``), by domain name."""
         identity = self.conn.identity
         kind = step['kind']
         if kind == 'check_password':
@@ -377,7 +508,13 @@ class CatalogModule(OpenStackModule):
         if self.check_mode:
             return True
         self.action = "taking the step '%s'" % step.describe()
-        if kind == 'create_service':
+        if kind == 'create_project':
+            ids['project'] = identity.create_project(**step['attrs']).id
+        elif kind == 'create_role':
+            identity.create_role(**step['attrs'])
+        elif kind == 'create_domain':
+            ids['domains'][step['domain']] = identity.create_domain(**step['attrs']).id
+        elif kind == 'create_service':
             plan.service_ids[step['service']] = identity.create_service(**step['attrs']).id
         elif kind == 'update_service':
             identity.update_service(step['id'], **step['attrs'])
@@ -385,12 +522,18 @@ class CatalogModule(OpenStackModule):
             identity.create_endpoint(service_id=plan.service_ids[step['service']], **step['attrs'])
         elif kind == 'update_endpoint':
             identity.update_endpoint(step['id'], **step['attrs'])
+        elif kind == 'create_user' and 'domain' in step:
+            ids['admins'][step['domain']] = identity.create_user(
+                domain_id=ids['domains'][step['domain']], **step['attrs']).id
         elif kind == 'create_user':
             plan.user_ids[step['user']] = identity.create_user(**step['attrs']).id
         elif kind == 'update_user':
             identity.update_user(step['id'], **step['attrs'])
+        elif kind == 'assign_domain_role':
+            user_id = step['user_id'] or ids['admins'][step['domain']]
+            identity.assign_domain_role_to_user(ids['domains'][step['domain']], user_id, step['role_id'])
         else:
-            identity.assign_project_role_to_user(project_id, plan.user_ids[step['user']], step['role_id'])
+            identity.assign_project_role_to_user(ids['project'], plan.user_ids[step['user']], step['role_id'])
         return True
 
     def password_works(self, user_id, password):

@@ -300,3 +300,71 @@ def test_ambiguous_service_fails():
 ])
 def test_step_describe(step, text):
     assert step.describe() == text
+
+
+# -- roles, the service project and domains, made when missing
+
+DOMAINS = [{"name": "heat", "description": "Stacks' users", "admin": {"name": "heat_domain_admin", "password": "pw"}}]
+
+
+def domain_listing(users=(), assignments=()):
+    return {"domains": [{"id": "d-default", "name": "Default"}, {"id": "d-heat", "name": "heat"}],
+            "domain_users": {"d-heat": list(users)}, "domain_assignments": {"d-heat": list(assignments)}}
+
+
+def domain_assignment(user_id, role_id, domain_id="d-heat"):
+    return {"role": {"id": role_id}, "user": {"id": user_id}, "scope": {"domain": {"id": domain_id}}}
+
+
+def test_missing_roles_once_each_in_order_global_only():
+    assert c.missing_roles(ROLES, ["service", "heat_stack_owner", "admin", "heat_stack_owner"]) == ["heat_stack_owner"]
+    # Only a domain-specific role of that name: the global one is missing.
+    assert c.missing_roles([{"id": "x", "name": "member", "domain_id": "d-1"}], ["member"]) == ["member"]
+
+
+@pytest.mark.parametrize(("domains", "message"), [
+    ([{"name": ""}], r"domains\[0\].name must be a non-empty string"),
+    ([{"name": "heat"}, {"name": "heat"}], r"domains\[1\].name: domain 'heat' is named twice"),
+    ([{"name": "heat", "admin": {"name": "a", "password": ""}}], r"domains\[0\].admin.password must be"),
+])
+def test_bad_domains(domains, message):
+    with pytest.raises(ValueError, match=message):
+        c.validate_domains(domains)
+
+
+def test_new_domain_gets_its_admin_and_the_role():
+    steps = c.plan_domains(c.validate_domains(DOMAINS), {"domains": [], "domain_users": {}, "domain_assignments": {}},
+                           "r-admin")
+    assert [s.describe() for s in steps] == [
+        "create domain heat", "create user heat_domain_admin",
+        "assign role admin on domain heat to user heat_domain_admin"]
+    assert steps[0]["attrs"] == {"name": "heat", "description": "Stacks' users"}
+    assert steps[2]["user_id"] is None
+
+
+def test_domain_in_step_needs_nothing():
+    listed = domain_listing([{"id": "u-h", "name": "heat_domain_admin"}], [domain_assignment("u-h", "r-admin")])
+    assert c.plan_domains(c.validate_domains(DOMAINS), listed, "r-admin") == []
+
+
+def test_existing_admin_without_the_role_gets_it_and_a_project_role_does_not_count():
+    listed = domain_listing([{"id": "u-h", "name": "heat_domain_admin"}],
+                            [domain_assignment("u-h", "r-admin", domain_id="d-other"), assignment("u-h", "r-admin")])
+    steps = c.plan_domains(c.validate_domains(DOMAINS), listed, "r-admin")
+    assert [(s["kind"], s["user_id"]) for s in steps] == [("assign_domain_role", "u-h")]
+
+
+def test_domain_admin_password_checked_only_with_always():
+    listed = domain_listing([{"id": "u-h", "name": "heat_domain_admin"}], [domain_assignment("u-h", "r-admin")])
+    steps = c.plan_domains(c.validate_domains(DOMAINS), listed, "r-admin", update_password="always")
+    assert [s.describe() for s in steps] == ["set password of user heat_domain_admin"]
+
+
+def test_domain_without_admin_is_only_made():
+    steps = c.plan_domains(c.validate_domains([{"name": "heat"}]), domain_listing(), None)
+    assert steps == []
+
+
+def test_describe_new_kinds():
+    assert c.Step(kind="create_role", role="service").describe() == "create role service"
+    assert c.Step(kind="create_project", project="service").describe() == "create project service"
