@@ -78,7 +78,8 @@ apt:
 	if [ -n "$$missing" ]; then \
 	  echo "apt: installing$$missing"; \
 	  $(SUDO) apt-get update; \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	    -o DPkg::Lock::Timeout=600 $$missing; \
 	fi
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt | apt
@@ -167,6 +168,14 @@ testcloud-tests: venv link
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/python -m pytest \
 	  -p no:cacheprovider -ra tests/testcloud
 
+# What the Vagrant targets need besides APT_PACKAGES.
+VAGRANT_APT_PACKAGES := vagrant vagrant-libvirt dnsmasq-base qemu-utils qemu-system-x86 libvirt-daemon \
+	libvirt-daemon-driver-qemu
+
+# The Vagrant cloud's test runs in a third lane beside the Molecule scenarios (see
+# tests/molecule_lanes.sh); its packages are installed first, with the others.
+test: export NIMBUS_VAGRANT_LANE := 1
+test: APT_PACKAGES += $(VAGRANT_APT_PACKAGES)
 test: lint sanity unit build-check testcloud-tests molecule
 
 # The multinode cloud as Vagrant VMs (vagrant/Vagrantfile; see README.md). Debian's
@@ -174,8 +183,7 @@ test: lint sanity unit build-check testcloud-tests molecule
 # Target-specific, so the `apt` prerequisite installs these too.
 VAGRANT_TOOL := $(VENV)/bin/python vagrant/nimbus_vagrant.py
 VAGRANT_INVENTORY := .testcloud/vagrant/inventory.yml
-vagrant-prepare vagrant-clean vagrant-test: APT_PACKAGES += vagrant vagrant-libvirt dnsmasq-base qemu-utils \
-	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
+vagrant-prepare vagrant-clean vagrant-test: APT_PACKAGES += $(VAGRANT_APT_PACKAGES)
 vagrant-prepare vagrant-clean vagrant-test: export PYTHONPATH := $(CURDIR)/$(COLLECTIONS_LINK)
 vagrant-prepare vagrant-clean vagrant-test: export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS_LINK)
 vagrant-prepare vagrant-clean vagrant-test: export VAGRANT_CHECKPOINT_DISABLE := 1
