@@ -12,6 +12,9 @@ description:
   - Makes sure each service of O(services) is in the Keystone catalog with its
     endpoints in O(region), and that its user exists in O(domain) with its
     roles on the service O(project).
+  - Makes what those need when it is missing, if asked to: global roles
+    (O(roles)), the service project (O(create_project)) and domains with an
+    admin user each (O(domains)).
   - One connection and one listing of each kind (services, endpoints of the
     region, users of the domain, roles, role assignments on the project),
     whatever the number of services; only what differs is changed.

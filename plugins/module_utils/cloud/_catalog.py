@@ -384,8 +384,7 @@ class CatalogModule(OpenStackModule):
         listed = self.list_all(params, domains)
         domain_id = self.find_domain(params['domain'], listed['domains'])
         project_id = self.find_project(params['project'], domain_id, params['create_project'])
-        if project_id is not None:
-            self.list_project(listed, project_id)
+        self.list_users(listed, domain_id, project_id)
 
         # What must exist before the services' users get their roles, and then
         # every other step, all worked out before the first change.
@@ -451,13 +450,14 @@ class CatalogModule(OpenStackModule):
                     to_plain(a) for a in identity.role_assignments(scope_domain_id=domain['id'])]
         return listed
 
-    def list_project(self, listed, project_id):
-        """The users of the domain and the role assignments on the service project."""
+    def list_users(self, listed, domain_id, project_id):
+        """The users of the domain, and the role assignments on the service project when it exists."""
         identity = self.conn.identity
         self.action = 'listing the users'
-        listed['users'] = [to_plain(user) for user in identity.users(domain_id=self.domain_id)]
-        self.action = 'listing the role assignments'
-        listed['assignments'] = [to_plain(a) for a in identity.role_assignments(scope_project_id=project_id)]
+        listed['users'] = [to_plain(user) for user in identity.users(domain_id=domain_id)]
+        if project_id is not None:
+            self.action = 'listing the role assignments'
+            listed['assignments'] = [to_plain(a) for a in identity.role_assignments(scope_project_id=project_id)]
 
     def result(self, services, before, after, changes):
         result = {'changed': bool(changes), 'services': services, 'changes': changes}
@@ -469,7 +469,6 @@ class CatalogModule(OpenStackModule):
         for key in ('name', 'id'):
             for domain in domains:
                 if domain.get(key) == name_or_id:
-                    self.domain_id = domain['id']
                     return domain['id']
         self.fail_json(msg='domain: domain %r not found' % name_or_id)
 
