@@ -4,7 +4,10 @@ install already unpacked, and nothing configured or started.
 
 The first package install of a deploy (the common role's, after its debconf
 answers and policy-rc.d are in place) configures them all, as it would on a
-bare host; only the download and unpacking are saved. Kept under
+bare host; only the download, the unpacking and the byte-compiling are saved.
+The packages' Python files are compiled here, as their postinst's py3compile
+would do it, which then finds them up to date and skips them (about 20 s of
+the configure's 90 s here); bytecode is a cache, not configuration. Kept under
 /var/cache/nimbus/host-images/<hash of base image, packages and apt sources>;
 any change to those gives a new image, and the old one is removed.
 """
@@ -20,16 +23,20 @@ from ansible_collections.nimbus.openstack.plugins.module_utils.testcloud._image 
 from ansible_collections.nimbus.openstack.plugins.module_utils.testcloud._sys import run, write_file
 
 HOST_IMAGE_ROOT = "/var/cache/nimbus/host-images"
-VERSION = 1
+VERSION = 2
 # Unpacked in one dpkg run: Pre-Depends are only on packages of the same run,
-# which the first install configures before anything uses them.
+# which the first install configures before anything uses them. Then the Python
+# files of the unpacked packages (not their docs) are byte-compiled.
 BUILD = (
     "set -e; export DEBIAN_FRONTEND=noninteractive; "
     "apt-get -q update >/dev/null; "
     "apt-get -q -y --download-only --no-install-recommends install \"$@\" >/dev/null; "
     "if ls /var/cache/apt/archives/*.deb >/dev/null 2>&1; then "
     "dpkg --unpack --force-depends /var/cache/apt/archives/*.deb >/dev/null; fi; "
-    "apt-get clean"
+    "apt-get clean; "
+    "dpkg-query -W -f='${Package}\\t${Status}\\n' | awk -F'\\t' '$2 ~ / unpacked$/ {print $1}' "
+    "| xargs -r dpkg -L | grep '[.]py$' | grep -v '^/usr/share/doc/' "
+    "| python3 -m compileall -q -j 0 -i - >/dev/null 2>&1 || true"
 )
 
 
