@@ -12,7 +12,7 @@ description:
   - Makes sure each service of O(services) is in the Keystone catalog with its
     endpoints in O(region), and that its user exists in O(domain) with its
     roles on the service O(project).
-  - Makes what those need when it is missing, if asked to: global roles
+  - When asked, also makes what those need and is missing, namely global roles
     (O(roles)), the service project (O(create_project)) and domains with an
     admin user each (O(domains)).
   - One connection and one listing of each kind (services, endpoints of the

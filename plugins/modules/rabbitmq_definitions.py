@@ -81,7 +81,7 @@ options:
         choices: [queues, exchanges, all]
         default: queues
       definition:
-        description: Its keys and values, such as C({expires: 3600000}).
+        description: Its keys and values, such as C(expires) (milliseconds) for an expiry of unused queues.
         type: dict
         required: true
       priority:

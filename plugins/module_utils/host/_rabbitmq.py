@@ -131,7 +131,7 @@ def expected(before, steps):
     """The summary after `steps`, worked out from their arguments (check mode's diff)."""
     users, vhosts = set(before["users"]), set(before["vhosts"])
     permissions, policies = dict(before["permissions"]), dict(before["policies"])
-    for argv, _ in steps:
+    for argv, _stdin in steps:
         verb, args = argv[0], argv[1:]
         if verb == "add_vhost":
             vhosts.add(args[0])
@@ -179,7 +179,7 @@ def run_module():
     if not module.check_mode:
         for argv, stdin in steps:
             ctl(argv, stdin)
-    result = {"changed": bool(steps), "commands": [" ".join(argv) for argv, _ in steps]}
+    result = {"changed": bool(steps), "commands": [" ".join(argv) for argv, _stdin in steps]}
     if module._diff:
         before = summary(definitions)
         result["diff"] = {"before": before, "after": expected(before, steps)}

@@ -47,7 +47,7 @@ def by_hash(user, exported):
 
 
 def commands(steps):
-    return [" ".join(argv) for argv, _ in steps]
+    return [" ".join(argv) for argv, _stdin in steps]
 
 
 def test_nothing_to_do_when_in_step():
@@ -64,8 +64,8 @@ def test_fresh_node_gets_everything_in_order():
         "delete_user guest",
     ]
     # The password goes to standard input only.
-    assert [stdin for _, stdin in steps] == [None, "s3cret", None, None, None]
-    assert not any("s3cret" in argv for argv, _ in steps)
+    assert [stdin for _argv, stdin in steps] == [None, "s3cret", None, None, None]
+    assert not any("s3cret" in argv for argv, _stdin in steps)
 
 
 def test_wrong_password_is_changed_through_stdin():
@@ -90,7 +90,7 @@ def test_permissions_that_differ_are_set(change):
 ])
 def test_policy_that_differs_in_any_field_is_set(change):
     definitions = dict(IN_STEP, policies=[dict(IN_STEP["policies"][0], **change)])
-    assert [argv[0] for argv, _ in plan(PARAMS, definitions, by_hash)] == ["set_policy"]
+    assert [argv[0] for argv, _stdin in plan(PARAMS, definitions, by_hash)] == ["set_policy"]
 
 
 def test_other_policies_users_and_vhosts_are_left_alone():
