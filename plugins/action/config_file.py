@@ -1,13 +1,12 @@
 # Copyright: contributors to nimbus.openstack
 # Apache License 2.0 (see LICENSE)
-"""Action plugin of nimbus.openstack.config_file: runs the module on the host,
-then masks the secrets in the diff of the file's content."""
+"""Action plugin of nimbus.openstack.config_file: checks the options, runs the
+module on the host (which masks the secrets of its diff) and drops the
+invocation from the result."""
 
 from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
-
-from ansible_collections.nimbus.openstack.plugins.module_utils.config._mask import mask_text
 
 OPTIONS = ("content", "dest", "owner", "group", "mode")
 
@@ -24,10 +23,5 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         result.update(self._execute_module(module_name="nimbus.openstack.config_file",
                                            module_args=dict(self._task.args), task_vars=task_vars))
-        diff = result.get("diff")
-        if isinstance(diff, dict):
-            for side in ("before", "after"):
-                if isinstance(diff.get(side), str):
-                    diff[side] = mask_text(diff[side])
         result.pop("invocation", None)
         return result

@@ -5,7 +5,7 @@ ansible.builtin.copy with content stats the file (one module run) and then, when
 the content is the same, runs the file module for owner, group and mode (a
 second one): about 0.5 s a file on a re-run. Here one run compares, writes when
 the content differs (atomically, in the file's directory) and sets what differs
-of owner, group and mode. The action plugin masks the secrets in the diff.
+of owner, group and mode; the diff it returns has the secrets masked.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.nimbus.openstack.plugins.module_utils.config._mask import mask_text
+
 ARGUMENT_SPEC = {
     # Not no_log: Ansible would then mask every occurrence of the whole content in
-    # the result. The module logs no invocation (no_log below), the action plugin
-    # drops it from the result and masks the secrets in the diff.
+    # the result. The module logs no invocation (no_log below) and takes the
+    # content out of its parameters before anything can return them (a result's
+    # invocation, which -vvv prints raw); the action plugin masks the diff.
     "content": {"type": "str", "required": True},
     "dest": {"type": "path", "required": True},
     "owner": {"type": "str"},
@@ -53,8 +56,9 @@ def write(module, dest, data):
 def run_module():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, no_log=True)
     params = module.params
+    content = params.pop("content")
     dest = params["dest"]
-    data = params["content"].encode("utf-8", "surrogateescape")
+    data = content.encode("utf-8", "surrogateescape")
     if os.path.isdir(dest):
         module.fail_json(msg="dest: %s is a directory, not a file" % dest)
     if not os.path.isdir(os.path.dirname(dest) or "."):
@@ -71,8 +75,9 @@ def run_module():
         changed = module.set_mode_if_different(dest, params["mode"], changed, diff)
     result = {"changed": changed, "dest": dest, "checksum": hashlib.sha1(data).hexdigest()}
     if module._diff and old != data:
+        # Masked here, not only by the action plugin: -vvv prints the module's raw output.
         result["diff"] = {"before_header": dest, "after_header": dest,
-                          "before": (old or b"").decode("utf-8", "replace"), "after": params["content"]}
+                          "before": mask_text((old or b"").decode("utf-8", "replace")), "after": mask_text(content)}
     elif module._diff and changed:
         result["diff"] = {side: "".join("%s: %s\n" % item for item in sorted(diff.get(side, {}).items()))
                           for side in ("before", "after")}
