@@ -8,7 +8,7 @@
 # Each line is prefixed with its scenario's name. MOLECULE_LANES=1 runs all
 # scenarios in one lane. Exits non-zero when any scenario failed.
 #
-# NIMBUS_VAGRANT_LANE=1 (make test) adds a third lane: `make vagrant-test`, the
+# NIMBUS_VAGRANT_LANE=1 (in make test's environment) adds a third lane: `make vagrant-test`, the
 # Vagrant cloud's five TCG VMs, at the lowest CPU priority (nice 19; the test
 # gives the VMs its own priority). The VMs then take the CPU the Molecule lanes
 # leave while they wait, instead of lengthening them by the VMs' 10-15 minutes.
