@@ -168,10 +168,6 @@ testcloud-tests: venv link
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/python -m pytest \
 	  -p no:cacheprovider -ra tests/testcloud
 
-# What the Vagrant targets need besides APT_PACKAGES.
-VAGRANT_APT_PACKAGES := vagrant vagrant-libvirt dnsmasq-base qemu-utils qemu-system-x86 libvirt-daemon \
-	libvirt-daemon-driver-qemu
-
 # NIMBUS_VAGRANT_LANE=1 make test adds the Vagrant cloud's test as a third lane
 # beside the Molecule scenarios (see tests/molecule_lanes.sh). Not by default:
 # with it make test took 58.5 min here with warm caches, over the 60-minute
@@ -183,7 +179,8 @@ test: lint sanity unit build-check testcloud-tests molecule
 # Target-specific, so the `apt` prerequisite installs these too.
 VAGRANT_TOOL := $(VENV)/bin/python vagrant/nimbus_vagrant.py
 VAGRANT_INVENTORY := .testcloud/vagrant/inventory.yml
-vagrant-prepare vagrant-clean vagrant-test: APT_PACKAGES += $(VAGRANT_APT_PACKAGES)
+vagrant-prepare vagrant-clean vagrant-test: APT_PACKAGES += vagrant vagrant-libvirt dnsmasq-base qemu-utils \
+	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
 vagrant-prepare vagrant-clean vagrant-test: export PYTHONPATH := $(CURDIR)/$(COLLECTIONS_LINK)
 vagrant-prepare vagrant-clean vagrant-test: export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS_LINK)
 vagrant-prepare vagrant-clean vagrant-test: export VAGRANT_CHECKPOINT_DISABLE := 1

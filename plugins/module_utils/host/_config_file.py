@@ -22,7 +22,7 @@ ARGUMENT_SPEC = {
     # Not no_log: Ansible would then mask every occurrence of the whole content in
     # the result. The module logs no invocation (no_log below) and takes the
     # content out of its parameters before anything can return them (a result's
-    # invocation, which -vvv prints raw); the action plugin masks the diff.
+    # invocation, which -vvv prints raw); it masks the secrets of its diff.
     "content": {"type": "str", "required": True},
     "dest": {"type": "path", "required": True},
     "owner": {"type": "str"},

@@ -82,6 +82,12 @@ def _policy(policy):
             "definition": policy["definition"], "priority": policy["priority"]}
 
 
+def _wanted_vhosts(params):
+    """The vhosts that the users and policies name, once each, in order."""
+    return list(dict.fromkeys([user["vhost"] for user in params["users"]]
+                              + [policy["vhost"] for policy in params["policies"]]))
+
+
 def summary(definitions):
     """What the module manages of an export, without password hashes: for the diff."""
     return {
@@ -103,8 +109,7 @@ def plan(params, definitions, check_password):
     permissions = {(p["user"], p["vhost"]): _permission(p) for p in definitions.get("permissions", [])}
     policies = {(p["vhost"], p["name"]): {key: p.get(key) for key in POLICY_KEYS} for p in definitions.get("policies", [])}
     steps = []
-    wanted_vhosts = [user["vhost"] for user in params["users"]] + [policy["vhost"] for policy in params["policies"]]
-    for vhost in dict.fromkeys(wanted_vhosts):
+    for vhost in _wanted_vhosts(params):
         if vhost not in vhosts:
             steps.append((["add_vhost", vhost], None))
     for user in params["users"]:
@@ -127,25 +132,17 @@ def plan(params, definitions, check_password):
     return steps
 
 
-def expected(before, steps):
-    """The summary after `steps`, worked out from their arguments (check mode's diff)."""
-    users, vhosts = set(before["users"]), set(before["vhosts"])
-    permissions, policies = dict(before["permissions"]), dict(before["policies"])
-    for argv, _stdin in steps:
-        verb, args = argv[0], argv[1:]
-        if verb == "add_vhost":
-            vhosts.add(args[0])
-        elif verb == "add_user":
-            users.add(args[0])
-        elif verb == "delete_user":
-            users.discard(args[0])
-            permissions = {key: value for key, value in permissions.items() if not key.startswith(args[0] + "@")}
-        elif verb == "set_permissions":
-            permissions["%s@%s" % (args[2], args[1])] = dict(zip(PERMISSION_KEYS, args[3:6], strict=True))
-        elif verb == "set_policy":
-            policies["%s/%s" % (args[1], args[6])] = {"pattern": args[7], "apply-to": args[5],
-                                                      "definition": json.loads(args[8]), "priority": int(args[3])}
-    return {"users": sorted(users), "vhosts": sorted(vhosts), "permissions": permissions, "policies": policies}
+def expected(before, params):
+    """The summary once the node holds what `params` ask for (the diff's after side)."""
+    absent = set(params["absent_users"])
+    permissions = {key: value for key, value in before["permissions"].items()
+                   if not any(key.startswith(name + "@") for name in absent)}
+    permissions.update({"%s@%s" % (user["name"], user["vhost"]): _permission(user) for user in params["users"]})
+    policies = dict(before["policies"])
+    policies.update({"%s/%s" % (policy["vhost"], policy["name"]): _policy(policy) for policy in params["policies"]})
+    return {"users": sorted((set(before["users"]) | {user["name"] for user in params["users"]}) - absent),
+            "vhosts": sorted(set(before["vhosts"]) | set(_wanted_vhosts(params))),
+            "permissions": permissions, "policies": policies}
 
 
 def run_module():
@@ -182,5 +179,5 @@ def run_module():
     result = {"changed": bool(steps), "commands": [" ".join(argv) for argv, _stdin in steps]}
     if module._diff:
         before = summary(definitions)
-        result["diff"] = {"before": before, "after": expected(before, steps)}
+        result["diff"] = {"before": before, "after": expected(before, module.params) if steps else before}
     module.exit_json(**result)

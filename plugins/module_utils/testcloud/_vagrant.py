@@ -50,7 +50,7 @@ BOX_PREFIX = "nimbus-debian12-"
 MGMT_NETWORK = "nimbus-vagrant-mgmt"
 VCPUS = 1
 # Seconds `vagrant up` waits for a VM's SSH. Five TCG VMs boot at once on a
-# small machine, and make test runs them at a low priority beside other work.
+# small machine, and NIMBUS_VAGRANT_LANE=1 make test runs them at a low priority.
 BOOT_TIMEOUT = 1200
 BOX_VERSION = 1  # of the recipe below
 TOOLS = {"vagrant": "vagrant", "qemu-img": "qemu-utils", "dnsmasq": "dnsmasq-base", "tar": "tar"}
