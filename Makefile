@@ -168,10 +168,8 @@ testcloud-tests: venv link
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS_LINK) $(VENV)/bin/python -m pytest \
 	  -p no:cacheprovider -ra tests/testcloud
 
-# NIMBUS_VAGRANT_LANE=1 make test adds the Vagrant cloud's test as a third lane
-# beside the Molecule scenarios (see tests/molecule_lanes.sh). Not by default:
-# with it make test took 58.5 min here with warm caches, over the 60-minute
-# budget on a fresh machine.
+# The molecule step ends with the Vagrant cloud's test, in the Molecule lane
+# that finishes first (tests/molecule_lanes.sh); NIMBUS_VAGRANT_LANE=0 leaves it out.
 test: lint sanity unit build-check testcloud-tests molecule
 
 # The multinode cloud as Vagrant VMs (vagrant/Vagrantfile; see README.md). Debian's
