@@ -56,6 +56,14 @@ def all_var(name, value):
     return change
 
 
+def pool_reversed(inventory):
+    """The external pool's ends swapped: both inside the CIDR of whichever slot
+    the cloud has, the start after the end."""
+    ext = inventory["all"]["vars"]
+    ext["nimbus_external_pool_start"], ext["nimbus_external_pool_end"] = (
+        ext["nimbus_external_pool_end"], ext["nimbus_external_pool_start"])
+
+
 def second_host(**hostvars):
     """A second inventory host in the compute group: aio1 under another name
     (same address, so the same machine answers), or one that does not answer."""
@@ -91,7 +99,7 @@ CASES = [
     ("external-cidr-invalid", all_var("nimbus_external_cidr", "172.29.248.0/33"), "nimbus_external_cidr"),
     ("external-cidr-host-bits", all_var("nimbus_external_cidr", "172.29.248.5/27"), "nimbus_external_cidr"),
     ("gateway-outside-cidr", all_var("nimbus_external_gateway", "10.9.9.1"), "nimbus_external_gateway"),
-    ("pool-start-after-end", all_var("nimbus_external_pool_start", "172.29.248.30"), "nimbus_external_pool_start"),
+    ("pool-start-after-end", pool_reversed, "nimbus_external_pool_start"),
     ("pool-outside-cidr", all_var("nimbus_external_pool_end", "172.29.249.30"), "nimbus_external_pool_end"),
     ("region-characters", all_var("nimbus_region", "Region One!"), "nimbus_region"),
     ("cloud-name-characters", all_var("nimbus_cloud_name", "my cloud"), "nimbus_cloud_name"),
