@@ -42,7 +42,12 @@ options:
         type: bool
         default: true
       state:
-        description: Whether the unit runs.
+        description:
+          - Whether the unit runs.
+          - A unit that systemd does not know is an error, unless it is to be
+            V(stopped) and not O(services[].enabled), which it already is. In
+            check mode it is reported as to be enabled and started, as an
+            earlier task may have been about to write it.
         type: str
         choices: [started, stopped]
         default: started

@@ -132,3 +132,25 @@ def test_server_lifecycle(conn, server, host):
 
     assert wait_for(freed, 60, 2), "placement usage of %s: %s, before the server %s" % (
         node, host_usage(placement_usages(conn), node), before)
+
+
+@pytest.mark.parametrize("project, packages", [
+    ("neutron", "neutron.privileged"),
+    ("nova", "nova.privsep,os_brick.privileged,vif_plug_linux_bridge.privsep"),
+])
+def test_privsep_daemons_come_from_the_zygote(host, project, packages):
+    """After a server's life (test_server_lifecycle) the agents and nova-compute
+    have used their privileged contexts: every daemon of those is a child of
+    the project's privsep zygote (role privsep_zygote), with its command line,
+    in the control group of the service that asked for it; no privsep-helper
+    of its own runs."""
+    unit = "nimbus-privsep-%s.service" % project
+    zygote = host.check_output("systemctl show -p MainPID --value %s", unit)
+    daemons = [p.pid for p in host.process.filter(user="root")
+               if p.args.endswith("privsep_zygote.py serve %s" % packages) and str(p.pid) != zygote]
+    assert daemons, "no privsep daemon forked by %s" % unit
+    for pid in daemons:
+        cgroup = host.check_output("cat /proc/%s/cgroup", str(pid))
+        assert unit not in cgroup and ".service" in cgroup, (pid, cgroup)
+    stock = [p.args for p in host.process.filter() if "privsep-helper" in p.args]
+    assert not stock, "privsep daemons started without the zygote: %s" % stock

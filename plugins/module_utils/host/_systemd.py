@@ -62,13 +62,20 @@ def started_at(props, now_realtime, now_monotonic):
     return now_realtime - (now_monotonic - mono / 1e6)
 
 
-def plan(service, props, mtimes, since):
+def plan(service, props, mtimes, since, check_mode=False):
     """The systemctl verbs, with the reason for each, that take one unit to what `service` asks for.
 
     `mtimes` maps each file the service reads (that exists) to its modification time;
-    `since` is when the running unit started (see started_at).
+    `since` is when the running unit started (see started_at). In check mode a
+    unknown unit may be one whose file an earlier task would have written.
     """
     name = service["name"]
+    if props.get("LoadState") == "not-found":
+        if service["state"] == "stopped" and not service["enabled"]:
+            return []  # neither runs nor starts at boot: what was asked
+        if check_mode:
+            unknown = "systemd does not know it yet"
+            return [("enable", unknown)] * service["enabled"] + [("start", unknown)] * (service["state"] == "started")
     if props.get("LoadState") != "loaded":
         raise ValueError("systemd has no unit %s (LoadState=%s)" % (name, props.get("LoadState")))
     steps = []
@@ -158,7 +165,7 @@ def run_module():
         props = units[service["name"]]
         try:
             steps = plan(service, props, _mtimes(service["reads"]),
-                         started_at(props, now_realtime, now_monotonic))
+                         started_at(props, now_realtime, now_monotonic), module.check_mode)
         except ValueError as exc:
             module.fail_json(msg=str(exc))
         if steps:

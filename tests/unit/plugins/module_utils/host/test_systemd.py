@@ -54,6 +54,20 @@ def test_stopped_and_disabled():
 def test_an_unknown_unit_is_an_error():
     with pytest.raises(ValueError, match="no unit nova-api"):
         plan(SERVICE, dict(RUNNING, LoadState="not-found"), {}, None)
+    with pytest.raises(ValueError, match="no unit nova-api"):
+        plan(dict(SERVICE, state="stopped"), dict(RUNNING, LoadState="not-found"), {}, None)
+
+
+def test_an_unknown_unit_would_be_started_in_check_mode():
+    unknown = dict(RUNNING, LoadState="not-found")
+    assert verbs(plan(SERVICE, unknown, {}, None, check_mode=True)) == ["enable", "start"]
+    stopped = dict(SERVICE, state="stopped")
+    assert verbs(plan(stopped, unknown, {}, None, check_mode=True)) == ["enable"]
+
+
+def test_an_unknown_unit_is_already_stopped_and_disabled():
+    service = dict(SERVICE, enabled=False, state="stopped")
+    assert plan(service, dict(RUNNING, LoadState="not-found"), {}, None) == []
 
 
 def test_state_of_reports_before_and_after():
