@@ -37,6 +37,8 @@ PRIVSEP_HELPER = "/usr/bin/privsep-helper"
 # How long spawn waits for the server's answer: the fork, and the daemon's
 # configuration and connection to the agent.
 REPLY_TIMEOUT = 120
+# How long serve waits for a request's message once a client connected.
+REQUEST_TIMEOUT = 10
 OK, FAILED, STALE = b"ok", b"failed", b"stale"
 _PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
 
@@ -75,7 +77,7 @@ def checked_args(packages, args):
     """privsep-helper's arguments ARGS, if each is allowed, else exit."""
     if len(args) % 2:
         fail("options and values do not pair up: %s" % " ".join(args))
-    pairs = list(zip(args[::2], args[1::2]))
+    pairs = list(zip(args[::2], args[1::2], strict=True))
     for option, value in pairs:
         if option not in _OPTIONS:
             fail("option %s is not one of %s" % (option, ", ".join(sorted(_OPTIONS))))
@@ -218,11 +220,18 @@ def serve(packages):
     while True:
         conn, _addr = listener.accept()
         with conn:
+            # One request at a time: a client that sends nothing holds up no one for long.
+            conn.settimeout(REQUEST_TIMEOUT)
             peer, uid, _gid = struct.unpack("3i", conn.getsockopt(
                 socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
-            if uid != 0:
+            try:
+                message, fds, _flags, _addr = socket.recv_fds(conn, 65536, 1)
+            except OSError:
                 continue
-            message, fds, _flags, _addr = socket.recv_fds(conn, 65536, 1)
+            if uid != 0 or len(fds) != 1:
+                for fd in fds:
+                    os.close(fd)
+                continue
             if code_state() != imported:
                 conn.sendall(STALE)
                 print("code on disk changed since it was imported: exiting", flush=True)
@@ -231,9 +240,6 @@ def serve(packages):
                 cgroups = cgroup_procs(peer)
             except OSError:
                 cgroups = []  # spawn is gone: the fork fails to connect
-            if len(fds) != 1:
-                conn.sendall(FAILED)
-                continue
             pid = os.fork()
             if pid == 0:
                 listener.close()
