@@ -21,8 +21,8 @@ import pytest
 from cloudtest import FLAVOR, MARKER, placement_usages, ssh, wait_for
 
 TENANT_CIDR = "10.214.0.0/24"
-CONTROLLER_UNITS = ["glance-api", "placement-api", "nova-api", "nova-api-metadata",
-                    "nova-conductor", "nova-scheduler", "nova-novncproxy"]
+CONTROLLER_UNITS = ["glance-api", "placement-api", "nova-api", "nova-conductor", "nova-scheduler",
+                    "nova-novncproxy"]
 COMPUTE_UNITS = ["libvirtd", "nova-compute"]
 PLACEMENT_USAGE_CLASSES = ("VCPU", "MEMORY_MB", "DISK_GB")
 
@@ -31,6 +31,36 @@ PLACEMENT_USAGE_CLASSES = ("VCPU", "MEMORY_MB", "DISK_GB")
 def test_unit_enabled_and_running(host, unit):
     service = host.service(unit)
     assert service.is_running and service.is_enabled
+
+
+def unit_pids(host, unit):
+    """The processes in the unit's control group (whichever hierarchy the host has)."""
+    cgroup = host.check_output("systemctl show -p ControlGroup --value %s", unit)
+    return set(host.run("cat /sys/fs/cgroup/unified%s/cgroup.procs /sys/fs/cgroup/systemd%s/cgroup.procs "
+                        "/sys/fs/cgroup%s/cgroup.procs", cgroup, cgroup, cgroup).stdout.split())
+
+
+def test_metadata_api_served_by_nova_api(host):
+    """nova_controller_metadata_in_api (default): nova-api's processes listen on
+    the metadata port, nova-api-metadata is off. (The guests' boots prove the
+    metadata answers: they wait for their SSH key from it.)"""
+    metadata = host.service("nova-api-metadata")
+    assert not metadata.is_running and not metadata.is_enabled
+    api_pids = unit_pids(host, "nova-api")
+    listeners = host.check_output("ss -Htlnp 'sport = :8775'")
+    assert api_pids and api_pids & {pid.split(",")[0] for pid in listeners.split("pid=")[1:]}, listeners
+
+
+def test_nova_api_workers_share_the_loaded_application(host):
+    """uwsgi loads nova-api's application before it forks the workers (and
+    gc.freeze() keeps them from writing to it): most of each worker's memory
+    is pages it shares with the master. Loaded in each worker (lazy-apps),
+    nearly all of it would be its own."""
+    shared = {}
+    for pid in unit_pids(host, "nova-api"):
+        rollup = dict(line.split(":") for line in host.file("/proc/%s/smaps_rollup" % pid).content_string.splitlines()[1:])
+        shared[pid] = int(rollup["Shared_Dirty"].split()[0]) // 1024
+    assert len(shared) >= 3 and min(shared.values()) >= 40, "MiB shared dirty by nova-api's processes: %s" % shared
 
 
 def test_libvirt_guests_disabled(host):

@@ -2,7 +2,7 @@
 any idle period, and every call that needs RPC works at the first attempt.
 
 The APIs that run under uwsgi and talk to RabbitMQ are eventlet-patched
-(nova-api, nova-api-metadata, neutron-api). Their oslo.messaging heartbeat
+(nova-api, which serves the metadata API too, neutron-api). Their oslo.messaging heartbeat
 must run while no request is served, or RabbitMQ drops their connections after
 its heartbeat timeout (the aio scenario sets it to 20 s). So: one round of
 RPC-backed creates (network, subnet, port, server, console log), an idle period
@@ -25,7 +25,6 @@ from cloudtest import EXTERNAL_NETWORK, FLAVOR, MARKER, delete_made, run_module,
 # uwsgi APIs that talk to RabbitMQ: unit -> log file.
 RPC_APIS = {
     "nova-api": "/var/log/nova/nova-api.log",
-    "nova-api-metadata": "/var/log/nova/nova-api-metadata.log",
     "neutron-api": "/var/log/neutron/neutron-api.log",
     "heat-api": "/var/log/heat/heat-api.log",
 }
