@@ -8,8 +8,9 @@ again, 50-90 MiB each (a network host of Neutron runs nine or more). `serve`
 imports PACKAGES and their modules once, as root, and forks a daemon for each
 `spawn`; the daemons share those pages with it, copy-on-write.
 
-  python3 privsep_zygote.py serve PACKAGES          the systemd service
-  python3 privsep_zygote.py spawn PACKAGES ARG...   helper_command, by sudo
+  python3 privsep_zygote.py serve PACKAGES             the systemd service
+  python3 privsep_zygote.py spawn PACKAGES ARG...      helper_command, by sudo
+  python3 privsep_zygote.py rootwrap PACKAGES CONFIG   root_helper_daemon, by sudo
 
 PACKAGES is a comma-separated list of Python packages or modules. spawn takes
 privsep-helper's arguments, checks them (the context must be in PACKAGES,
@@ -19,6 +20,12 @@ its imported code changed on disk (and exits, for systemd to start it afresh),
 spawn runs privsep-helper itself, as stock. A daemon is moved into the control
 group of the service that asked for it, where privsep-helper would have been:
 it is counted with that service and stopped with it.
+
+`rootwrap` does the same for oslo.rootwrap's daemon (40 MiB as its own
+interpreter): the server forks it with the caller's standard streams, on which
+it tells the service its socket, as stock. The service keeps the process it
+started as the daemon's: that process waits (as cat, 1 MiB) until the daemon
+exits. Without a server it runs the daemon itself, as stock.
 """
 import gc
 import importlib
@@ -40,6 +47,7 @@ REPLY_TIMEOUT = 120
 # How long serve waits for a request's message once a client connected.
 REQUEST_TIMEOUT = 10
 OK, FAILED, STALE = b"ok", b"failed", b"stale"
+PRIVSEP, ROOTWRAP = "privsep", "rootwrap"
 _PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
 
 
@@ -91,26 +99,55 @@ def checked_args(packages, args):
     return args
 
 
-def spawn(packages, args):
-    args = checked_args(packages, args)
-    answer = None
+def ask(packages, kind, args, fds):
+    """Send a request to the server of PACKAGES: its answer (None when no
+    server listens) and the connection, open."""
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(REPLY_TIMEOUT)
-            conn.connect(socket_path(packages))
-            socket.send_fds(conn, [json.dumps(args).encode()], [sys.stderr.fileno()])
-            answer = conn.recv(16)
+        conn.settimeout(REPLY_TIMEOUT)
+        conn.connect(socket_path(packages))
+        socket.send_fds(conn, [json.dumps({"kind": kind, "args": args}).encode()], fds)
+        return conn.recv(16), conn
     except (FileNotFoundError, ConnectionRefusedError):
-        pass
+        conn.close()
+        return None, None
     except OSError as err:
         # The request may have reached the server: another daemon now could
-        # be a second one on the agent's socket.
+        # be a second one on the service's socket.
         fail("no answer from %s: %s" % (socket_path(packages), err))
+
+
+def spawn(packages, args):
+    args = checked_args(packages, args)
+    answer, conn = ask(packages, PRIVSEP, args, [sys.stderr.fileno()])
+    if conn:
+        conn.close()
     if answer == OK:
         return 0
     if answer == FAILED:
         return 1
     os.execv(PRIVSEP_HELPER, [PRIVSEP_HELPER, *args])
+
+
+def rootwrap(packages, config):
+    if not _in_etc(config):
+        fail("the rootwrap configuration %r is not a file in /etc" % config)
+    package_list(packages)
+    answer, conn = ask(packages, ROOTWRAP, [config], [0, 1, 2])
+    if answer == OK:
+        # The daemon holds the connection's other end: cat reads it until the
+        # daemon exits, and this process (the service's child) ends then.
+        conn.setblocking(True)
+        os.dup2(conn.fileno(), 0)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.execv("/bin/cat", ["cat"])
+    if answer == FAILED:
+        return 1
+    from oslo_rootwrap import cmd  # pylint: disable=import-outside-toplevel
+
+    sys.argv = ["rootwrap-daemon", config]
+    return cmd.daemon()
 
 
 def import_all(package):
@@ -159,13 +196,16 @@ def cgroup_procs(pid):
     return files
 
 
-def run_daemon(fd, args, cgroups):
-    """In a forked child: privsep-helper's main, which forks the daemon off,
-    in the control groups `cgroups` (cgroup.procs files)."""
+def run_daemon(kind, fds, args, cgroups):
+    """In a forked child, in the control groups `cgroups` (cgroup.procs files):
+    privsep-helper's main, which forks the daemon off and returns; or a
+    grandchild that runs rootwrap's daemon (and holds the connection, fd 3)."""
     code = 1
     try:
-        os.dup2(fd, 2)
-        os.close(fd)
+        # privsep: stderr; rootwrap: stdin, stdout, stderr and the connection.
+        for number, fd in enumerate(fds, start=0 if kind == ROOTWRAP else 2):
+            os.dup2(fd, number)
+            os.close(fd)
         for procs in cgroups:
             try:
                 with open(procs, "w") as handle:
@@ -174,11 +214,24 @@ def run_daemon(fd, args, cgroups):
                 sys.stderr.write("privsep_zygote: the daemon stays out of %s: %s\n" % (procs, err))
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
-        sys.argv = [PRIVSEP_HELPER, *args]
-        from oslo_privsep import daemon  # pylint: disable=import-outside-toplevel
+        if kind == ROOTWRAP:
+            if os.fork():
+                os._exit(0)
+            import multiprocessing  # pylint: disable=import-outside-toplevel
 
-        daemon.helper_main()
-        code = 0
+            from oslo_rootwrap import cmd  # pylint: disable=import-outside-toplevel
+
+            # The key clients authenticate with, the server's own otherwise.
+            multiprocessing.current_process().authkey = os.urandom(32)
+
+            sys.argv = ["rootwrap-daemon", *args]
+            code = cmd.daemon() or 0
+        else:
+            sys.argv = [PRIVSEP_HELPER, *args]
+            from oslo_privsep import daemon  # pylint: disable=import-outside-toplevel
+
+            daemon.helper_main()
+            code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:  # pylint: disable=broad-except
@@ -201,6 +254,11 @@ def serve(packages):
     for name in package_list(packages):
         failed += import_all(name)
     importlib.import_module("oslo_privsep.daemon")
+    try:
+        importlib.import_module("oslo_rootwrap.cmd")
+        importlib.import_module("oslo_rootwrap.daemon")
+    except ImportError:
+        failed.append("oslo_rootwrap")
     if failed:
         print("not imported (the daemons import them if they need them): %s" % ", ".join(failed))
     imported = code_state()
@@ -225,10 +283,12 @@ def serve(packages):
             peer, uid, _gid = struct.unpack("3i", conn.getsockopt(
                 socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
             try:
-                message, fds, _flags, _addr = socket.recv_fds(conn, 65536, 1)
-            except OSError:
+                message, fds, _flags, _addr = socket.recv_fds(conn, 65536, 3)
+                request = json.loads(message)
+                kind = request["kind"]
+            except (OSError, ValueError, KeyError, TypeError):
                 continue
-            if uid != 0 or len(fds) != 1:
+            if uid != 0 or len(fds) != {PRIVSEP: 1, ROOTWRAP: 3}.get(kind):
                 for fd in fds:
                     os.close(fd)
                 continue
@@ -243,18 +303,24 @@ def serve(packages):
             pid = os.fork()
             if pid == 0:
                 listener.close()
-                conn.close()
-                run_daemon(fds[0], json.loads(message), cgroups)
-            os.close(fds[0])
+                if kind == ROOTWRAP:
+                    fds.append(conn.detach())
+                else:
+                    conn.close()
+                run_daemon(kind, fds, request["args"], cgroups)
+            for fd in fds:
+                os.close(fd)
             _pid, status = os.waitpid(pid, 0)
             conn.sendall(OK if os.waitstatus_to_exitcode(status) == 0 else FAILED)
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("serve", "spawn"):
-        fail("usage: privsep_zygote.py serve PACKAGES | spawn PACKAGES ARG...")
+    if len(argv) < 3 or argv[1] not in ("serve", "spawn", "rootwrap") or (argv[1] == "rootwrap" and len(argv) != 4):
+        fail("usage: privsep_zygote.py serve PACKAGES | spawn PACKAGES ARG... | rootwrap PACKAGES CONFIG")
     if argv[1] == "serve":
         return serve(argv[2])
+    if argv[1] == "rootwrap":
+        return rootwrap(argv[2], argv[3])
     return spawn(argv[2], argv[3:])
 
 

@@ -1,4 +1,4 @@
-"""The argument checks of the privsep zygote's spawn, which runs as root
+"""The argument checks of the privsep zygote's spawn and rootwrap, which run as root
 through sudo for a service's user: only privsep-helper's own options, values
 as the rootwrap filters for privsep-helper allow, a context of the packages."""
 
@@ -58,3 +58,17 @@ def test_packages_must_be_python_names(zygote, capsys):
     with pytest.raises(SystemExit):
         zygote.checked_args("neutron.privileged,../tmp", helper_args())
     assert "not a comma-separated list of Python package names" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("config", ["/tmp/rootwrap.conf", "/etc/neutron/../../tmp/x", "etc/neutron/rootwrap.conf"])
+def test_rootwrap_takes_a_configuration_in_etc_only(zygote, capsys, config):
+    with pytest.raises(SystemExit) as exc:
+        zygote.rootwrap(PKG, config)
+    assert exc.value.code == 2
+    assert "is not a file in /etc" in capsys.readouterr().err
+
+
+def test_rootwrap_takes_one_configuration(zygote, capsys):
+    with pytest.raises(SystemExit):
+        zygote.main(["privsep_zygote.py", "rootwrap", PKG, "/etc/neutron/rootwrap.conf", "--more"])
+    assert "usage:" in capsys.readouterr().err
