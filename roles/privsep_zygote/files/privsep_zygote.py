@@ -284,10 +284,13 @@ def serve(packages):
                 socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
             try:
                 message, fds, _flags, _addr = socket.recv_fds(conn, 65536, 3)
+            except OSError:
+                continue
+            try:
                 request = json.loads(message)
                 kind = request["kind"]
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
+            except (ValueError, KeyError, TypeError):
+                kind = None  # refused below, its descriptors closed
             if uid != 0 or len(fds) != {PRIVSEP: 1, ROOTWRAP: 3}.get(kind):
                 for fd in fds:
                     os.close(fd)
